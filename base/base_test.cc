@@ -1,0 +1,78 @@
+#include <catch2/catch.hpp>
+
+#include "base/coding.h"
+#include "base/crc32c.h"
+#include "base/duration.h"
+#include "base/metrics.h"
+#include "base/status.h"
+
+TEST_CASE("Status is OK by default and carries code and message otherwise", "[base]") {
+  base::Status ok;
+  CHECK(ok.ok());
+  base::Status s = base::InvalidArgument("bad label");
+  CHECK_FALSE(s.ok());
+  CHECK(s.code() == base::StatusCode::kInvalidArgument);
+  CHECK(s.message() == "bad label");
+  CHECK(s.WithPrefix("series 3").message() == "series 3: bad label");
+  base::Result<int> r = 7;
+  CHECK(*r == 7);
+  base::Result<int> e = base::NotFound("x");
+  CHECK_FALSE(e.has_value());
+}
+
+TEST_CASE("crc32c matches the Castagnoli check value in both implementations", "[base]") {
+  CHECK(base::Crc32c("123456789") == 0xe3069283u);
+  std::string long_input(1000, 'a');
+  uint32_t whole = base::Crc32c(long_input);
+  uint32_t parts = base::Crc32cExtend(base::Crc32cExtend(0, long_input.data(), 333),
+                                      long_input.data() + 333, 667);
+  CHECK(whole == parts);
+}
+
+TEST_CASE("uvarint and varint round-trip at the edges", "[base]") {
+  for (uint64_t v : {0ULL, 1ULL, 127ULL, 128ULL, 300ULL, ~0ULL}) {
+    std::string b;
+    base::PutUvarint(&b, v);
+    base::Decoder d(b);
+    CHECK(d.Uvarint() == v);
+    CHECK(d.ok());
+    CHECK(d.empty());
+  }
+  for (int64_t v : std::initializer_list<int64_t>{0, -1, 1, INT64_MIN, INT64_MAX}) {
+    std::string b;
+    base::PutVarint(&b, v);
+    base::Decoder d(b);
+    CHECK(d.Varint() == v);
+  }
+  base::Decoder trunc(std::string_view("\x80\x80", 2));
+  trunc.Uvarint();
+  CHECK_FALSE(trunc.ok());
+}
+
+TEST_CASE("durations parse and print as Prometheus writes them", "[base]") {
+  using std::chrono::milliseconds;
+  CHECK(*base::ParseDuration("1h30m") == milliseconds(5400000));
+  CHECK(*base::ParseDuration("100y") == milliseconds(100LL * 365 * 86400000));
+  CHECK(*base::ParseDuration("500ms") == milliseconds(500));
+  CHECK(*base::ParseDuration("0") == milliseconds(0));
+  CHECK_FALSE(base::ParseDuration("1m1h").has_value());
+  CHECK_FALSE(base::ParseDuration("1.5h").has_value());
+  CHECK_FALSE(base::ParseDuration("").has_value());
+  CHECK(base::ParseDuration("5x").error().message() == "not a valid duration string: \"5x\"");
+  CHECK(base::FormatDuration(milliseconds(5400000)) == "1h30m");
+  CHECK(base::FormatDuration(milliseconds(0)) == "0s");
+  CHECK(base::FormatDuration(milliseconds(14LL * 86400000)) == "2w");
+}
+
+TEST_CASE("metrics registry exposes the text format", "[base][metrics]") {
+  base::metrics::Registry r;
+  r.GetCounter("a_total", "A counter.", {{"code", "200"}}).Inc(3);
+  r.GetGauge("b", "A gauge.").Set(1.5);
+  r.GetHistogram("c_seconds", "A histogram.", {0.1, 1}).Observe(0.5);
+  std::string text = r.Expose();
+  CHECK(text.find("# TYPE a_total counter\na_total{code=\"200\"} 3\n") != std::string::npos);
+  CHECK(text.find("b 1.5\n") != std::string::npos);
+  CHECK(text.find("c_seconds_bucket{le=\"0.1\"} 0\nc_seconds_bucket{le=\"1\"} 1\n") !=
+        std::string::npos);
+  CHECK(text.find("c_seconds_bucket{le=\"+Inf\"} 1\n") != std::string::npos);
+}

@@ -1,0 +1,23 @@
+// TempDir: a fresh directory removed with everything in it when the object dies.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace testutil {
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  // path()/name
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace testutil
