@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "base/coding.h"
 #include "base/crc32c.h"
 #include "base/duration.h"
@@ -75,4 +77,28 @@ TEST_CASE("metrics registry exposes the text format", "[base][metrics]") {
   CHECK(text.find("c_seconds_bucket{le=\"0.1\"} 0\nc_seconds_bucket{le=\"1\"} 1\n") !=
         std::string::npos);
   CHECK(text.find("c_seconds_bucket{le=\"+Inf\"} 1\n") != std::string::npos);
+}
+
+#include "base/strconv.h"
+
+TEST_CASE("floats format as Go's strconv with shortest precision", "[base][strconv]") {
+  using base::FormatFloatF;
+  using base::FormatFloatG;
+  CHECK(FormatFloatG(1e6) == "1e+06");
+  CHECK(FormatFloatG(123456) == "123456");
+  CHECK(FormatFloatG(1234567) == "1.234567e+06");
+  CHECK(FormatFloatG(0.0001) == "0.0001");
+  CHECK(FormatFloatG(0.00001) == "1e-05");
+  CHECK(FormatFloatG(1.5) == "1.5");
+  CHECK(FormatFloatG(-0.0) == "-0");
+  CHECK(FormatFloatG(0) == "0");
+  CHECK(FormatFloatG(5e-324) == "5e-324");
+  CHECK(FormatFloatG(1.7976931348623157e308) == "1.7976931348623157e+308");
+  CHECK(FormatFloatG(std::nan("")) == "NaN");
+  CHECK(FormatFloatG(-INFINITY) == "-Inf");
+  CHECK(FormatFloatF(1e21) == "1000000000000000000000");
+  CHECK(FormatFloatF(1.5e-7) == "0.00000015");
+  CHECK(FormatFloatF(100) == "100");
+  CHECK(FormatFloatF(0.1) == "0.1");
+  CHECK(FormatFloatF(-2.5) == "-2.5");
 }

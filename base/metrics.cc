@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "base/check.h"
+#include "base/strconv.h"
 
 namespace base::metrics {
 
@@ -84,14 +85,7 @@ void Registry::AddGaugeFunc(const std::string& name, const std::string& help,
   c.fn = std::move(fn);
 }
 
-std::string FormatFloat(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  (void)ec;
-  return std::string(buf, end);
-}
+std::string FormatFloat(double v) { return FormatFloatG(v); }
 
 namespace {
 

@@ -33,6 +33,11 @@ struct Options {
   size_t wal_segment_bytes = 128 << 20;
   WalSyncMode wal_sync = WalSyncMode::kInterval;
   std::chrono::milliseconds wal_sync_interval{1000};
+  // How often the head drops data older than retention and checkpoints the WAL.
+  std::chrono::milliseconds truncate_interval{std::chrono::minutes(30)};
+  // Read the data without changing it (no WAL writer, no repair, no lock, no background work);
+  // appends fail with kUnavailable. For `hestia tsdb dump` beside a running server.
+  bool read_only = false;
   base::Logger* logger = &base::Logger::Quiet();
   base::metrics::Registry* registry = nullptr;  // self-metrics; none when null
   base::Clock* clock = &base::Clock::Real();
@@ -68,6 +73,10 @@ class DB final : public storage::Appendable, public storage::Queryable {
   base::Result<std::unique_ptr<storage::Querier>> NewQuerier(model::Timestamp mint,
                                                              model::Timestamp maxt) override;
   HeadStats Stats(size_t limit) const;
+  // Drops the data older than mint and checkpoints the WAL; the background retention loop calls
+  // this every truncate_interval with max time - retention. Later samples older than mint are
+  // rejected as out of bounds.
+  base::Status Truncate(model::Timestamp mint);
   const std::string& dir() const { return dir_; }
   // Flushes and fsyncs the WAL and stops background work; also done by the destructor.
   base::Status Close();
@@ -76,6 +85,7 @@ class DB final : public storage::Appendable, public storage::Queryable {
   DB(std::string dir, const Options& options);
   std::string dir_;
   Options options_;
+  int lock_fd_ = -1;
   std::unique_ptr<Head> head_;
 };
 

@@ -1,0 +1,105 @@
+// Head: the newest samples of every series in memory as compressed chunks, indexed by label
+// pairs, made durable by the write-ahead log (as Prometheus tsdb/head.go).
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/metrics.h"
+#include "base/status.h"
+#include "storage/appender.h"
+#include "storage/querier.h"
+#include "tsdb/db.h"
+#include "tsdb/index/head_index.h"
+#include "tsdb/index/symbol_table.h"
+#include "tsdb/mem_series.h"
+
+namespace tsdb {
+
+namespace wal {
+class Writer;
+}
+struct HeadMetrics;
+
+// Thread-safe: any number of Appenders and Queriers may be used at once.
+// Lock order: stripe mutex -> index mutex; series mutex is taken alone (never while holding
+// another); wal_mu_ is taken alone.
+class Head final : public storage::Appendable, public storage::Queryable {
+ public:
+  // Opens the head over `wal_dir`, replaying its checkpoint and segments. A torn tail is
+  // repaired; corruption in the middle drops the rest of the log (logged and counted).
+  static base::Result<std::unique_ptr<Head>> Open(const std::string& wal_dir, const Options& options);
+  ~Head() override;
+  Head(const Head&) = delete;
+  Head& operator=(const Head&) = delete;
+
+  std::unique_ptr<storage::Appender> NewAppender() override;
+  base::Result<std::unique_ptr<storage::Querier>> NewQuerier(model::Timestamp mint,
+                                                             model::Timestamp maxt) override;
+
+  HeadStats Stats(size_t limit) const;
+  model::Timestamp min_time() const { return min_time_.load(std::memory_order_relaxed); }
+  model::Timestamp max_time() const { return max_time_.load(std::memory_order_relaxed); }
+  size_t NumSeries() const { return num_series_.load(std::memory_order_relaxed); }
+
+  // Drops every chunk that ends before `mint`, removes series left without samples, and
+  // checkpoints the WAL so that it holds only what remains. Samples older than `mint` are
+  // rejected as out of bounds from then on.
+  base::Status Truncate(model::Timestamp mint);
+  // fsyncs the WAL.
+  base::Status SyncWal();
+  base::Status Close();
+
+ private:
+  friend class HeadAppender;
+  friend class HeadQuerier;
+  explicit Head(const Options& options);
+
+  struct Stripe;
+  static constexpr size_t kStripes = 1 << 14;
+
+  // The series with these labels, created (and *created set) if new.
+  // REQUIRES: labels valid and non-empty.
+  MemSeries* GetOrCreate(const model::Labels& labels, bool* created);
+  MemSeries* GetByRef(storage::SeriesRef ref) const;
+  // The series' labels as a Labels value.
+  model::Labels LabelsOf(const MemSeries& s) const;
+  bool LabelsEqual(const MemSeries& s, const model::Labels& labels) const;
+  void PublishRef(uint32_t ref, MemSeries* s);
+  void UpdateTimes(model::Timestamp mint, model::Timestamp maxt);
+  base::Status Replay(const std::string& wal_dir);
+  base::Status Checkpoint();
+  void StartBackground();
+
+  Options options_;
+  std::string wal_dir_;
+  index::SymbolTable symbols_;
+  index::HeadIndex index_{symbols_};
+  std::unique_ptr<Stripe[]> stripes_;
+  // ref -> series; chunks of kRefChunk pointers allocated on demand, read without locks.
+  static constexpr int kRefChunkBits = 16;
+  static constexpr size_t kRefChunks = 1 << 16;
+  std::unique_ptr<std::atomic<std::atomic<MemSeries*>*>[]> refs_;
+
+  std::mutex wal_mu_;
+  std::unique_ptr<wal::Writer> wal_;  // GUARDED_BY(wal_mu_)
+
+  std::mutex gc_mu_;  // serializes Truncate
+  std::vector<std::unique_ptr<MemSeries>> graveyard_;  // GUARDED_BY(gc_mu_); freed next GC
+
+  std::atomic<model::Timestamp> min_time_{model::kMaxTime};
+  std::atomic<model::Timestamp> max_time_{model::kMinTime};
+  std::atomic<model::Timestamp> min_valid_time_{model::kMinTime};
+  std::atomic<size_t> num_series_{0};
+  std::atomic<uint64_t> num_chunks_{0};
+
+  std::unique_ptr<HeadMetrics> metrics_;
+  std::jthread background_;
+};
+
+}  // namespace tsdb

@@ -1,0 +1,135 @@
+#include "tsdb/head_appender.h"
+
+#include <chrono>
+
+#include "tsdb/head_metrics.h"
+#include "tsdb/record/record.h"
+#include "tsdb/wal/writer.h"
+
+namespace tsdb {
+
+HeadAppender::~HeadAppender() {
+  if (!done_) Rollback();
+}
+
+base::Result<MemSeries*> HeadAppender::Resolve(storage::SeriesRef ref, const model::Labels& labels) {
+  if (MemSeries* s = head_.GetByRef(ref)) {
+    std::lock_guard lock(s->mu);
+    if (!s->deleted) return s;
+  }
+  if (labels.empty()) return base::InvalidArgument("empty label set");
+  for (;;) {
+    bool created = false;
+    MemSeries* s = head_.GetOrCreate(labels, &created);
+    std::lock_guard lock(s->mu);
+    if (!s->deleted) return s;
+    // Removed by a concurrent truncation between lookup and lock: look up again.
+  }
+}
+
+base::Result<storage::SeriesRef> HeadAppender::Append(storage::SeriesRef ref,
+                                                      const model::Labels& labels,
+                                                      model::Timestamp t, double v,
+                                                      const storage::AppendOptions&) {
+  if (t < head_.min_valid_time_.load(std::memory_order_relaxed)) {
+    head_.metrics_->out_of_bounds.Inc();
+    return base::Status(base::StatusCode::kOutOfBounds, "out of bounds");
+  }
+  ASSIGN_OR_RETURN(MemSeries * s, Resolve(ref, labels));
+  std::lock_guard lock(s->mu);
+  if (s->deleted) return base::Status(base::StatusCode::kUnavailable, "series removed concurrently");
+  switch (s->CanAppend(t, v)) {
+    case MemSeries::Check::kNoop:
+      return storage::SeriesRef{s->ref()};
+    case MemSeries::Check::kOutOfOrder:
+      head_.metrics_->out_of_order.Inc();
+      return base::Status(base::StatusCode::kOutOfOrder, "out of order sample");
+    case MemSeries::Check::kDuplicate:
+      head_.metrics_->duplicate.Inc();
+      return base::Status(base::StatusCode::kDuplicateSample, "duplicate sample for timestamp");
+    case MemSeries::Check::kOk:
+      break;
+  }
+  s->SetPending(t, v);
+  if (!s->wal_logged && (unlogged_.empty() || unlogged_.back() != s)) unlogged_.push_back(s);
+  samples_.push_back({s, t, v});
+  return storage::SeriesRef{s->ref()};
+}
+
+base::Status HeadAppender::Commit() {
+  done_ = true;
+  if (samples_.empty() && unlogged_.empty()) return base::Status::Ok();
+  auto start = std::chrono::steady_clock::now();
+  // 1. The WAL: series records of series not yet logged, then the samples.
+  std::vector<record::RefSeries> series;
+  series.reserve(unlogged_.size());
+  for (MemSeries* s : unlogged_) series.push_back({s->ref(), head_.LabelsOf(*s)});
+  std::vector<record::RefSample> samples;
+  samples.reserve(samples_.size());
+  for (const Staged& st : samples_) samples.push_back({st.series->ref(), st.t, st.v});
+  std::string_view recs[2];
+  size_t n = 0;
+  if (!series.empty()) {
+    series_buf_.clear();
+    record::EncodeSeries(series, &series_buf_);
+    recs[n++] = series_buf_;
+  }
+  if (!samples.empty()) {
+    samples_buf_.clear();
+    record::EncodeSamples(samples, &samples_buf_);
+    recs[n++] = samples_buf_;
+  }
+  {
+    std::lock_guard lock(head_.wal_mu_);
+    base::Status st = head_.wal_ ? head_.wal_->Log(std::span<const std::string_view>(recs, n))
+                                 : base::Unavailable("storage is read-only or closed");
+    if (st.ok() && head_.options_.wal_sync == WalSyncMode::kAlways) st = head_.wal_->Sync();
+    if (!st.ok()) {
+      done_ = false;
+      Rollback();
+      return st;
+    }
+  }
+  // 2. Memory. A sample that lost a race with a concurrent commit of the same series is dropped
+  // here, as Prometheus's headAppender.Commit does; replay drops it the same way.
+  for (MemSeries* s : unlogged_) {
+    std::lock_guard lock(s->mu);
+    s->wal_logged = true;
+  }
+  uint64_t appended = 0, chunks = 0;
+  model::Timestamp mint = model::kMaxTime, maxt = model::kMinTime;
+  for (const Staged& st : samples_) {
+    std::lock_guard lock(st.series->mu);
+    bool cut = false;
+    if (st.series->Append(st.t, st.v, &cut)) {
+      ++appended;
+      mint = std::min(mint, st.t);
+      maxt = std::max(maxt, st.t);
+    } else {
+      head_.metrics_->out_of_order.Inc();
+    }
+    chunks += cut;
+    st.series->ClearPending(st.t);
+  }
+  if (appended > 0) head_.UpdateTimes(mint, maxt);
+  head_.num_chunks_.fetch_add(chunks, std::memory_order_relaxed);
+  head_.metrics_->chunks_created.Inc(static_cast<double>(chunks));
+  head_.metrics_->samples_appended.Inc(static_cast<double>(appended));
+  head_.metrics_->commit_seconds.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  samples_.clear();
+  unlogged_.clear();
+  return base::Status::Ok();
+}
+
+void HeadAppender::Rollback() {
+  done_ = true;
+  for (const Staged& st : samples_) {
+    std::lock_guard lock(st.series->mu);
+    st.series->ClearPending(st.t);
+  }
+  samples_.clear();
+  unlogged_.clear();
+}
+
+}  // namespace tsdb

@@ -1,0 +1,97 @@
+#include "tsdb/mem_series.h"
+
+#include <bit>
+#include <cstring>
+
+namespace tsdb {
+namespace {
+
+bool SameBits(double a, double b) { return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b); }
+
+// The end of the 2 h range that t falls in (Prometheus aligns chunk ranges to multiples).
+Timestamp RangeEnd(Timestamp t) {
+  Timestamp q = t / kChunkRangeMs;
+  if (t < 0 && t % kChunkRangeMs != 0) --q;
+  return (q + 1) * kChunkRangeMs;
+}
+
+}  // namespace
+
+MemSeries::MemSeries(uint32_t ref, uint64_t hash, std::vector<uint32_t> label_syms)
+    : ref_(ref),
+      num_syms_(static_cast<uint32_t>(label_syms.size())),
+      hash_(hash),
+      syms_(std::make_unique<uint32_t[]>(label_syms.size())) {
+  std::memcpy(syms_.get(), label_syms.data(), label_syms.size() * sizeof(uint32_t));
+}
+
+MemSeries::Check MemSeries::CanAppend(Timestamp t, double v) const {
+  Timestamp last_t = max_time_;
+  double last_v = last_value_;
+  if (pending_t_ != model::kMinTime && pending_t_ > last_t) {
+    last_t = pending_t_;
+    last_v = pending_v_;
+  }
+  if (last_t == model::kMinTime || t > last_t) return Check::kOk;
+  if (t < last_t) return Check::kOutOfOrder;
+  return SameBits(v, last_v) ? Check::kNoop : Check::kDuplicate;
+}
+
+void MemSeries::CutChunk(Timestamp t) {
+  if (open_) {
+    open_->Compact();
+    chunks_.push_back({open_mint_, max_time_, std::shared_ptr<const chunkenc::Chunk>(std::move(open_))});
+  }
+  open_ = std::make_unique<chunkenc::XorChunk>();
+  app_.emplace(*open_->NewXorAppender());  // cannot fail on an empty chunk
+  open_mint_ = t;
+  open_end_ = RangeEnd(t);
+}
+
+bool MemSeries::Append(Timestamp t, double v, bool* new_chunk) {
+  *new_chunk = false;
+  if (max_time_ != model::kMinTime && t <= max_time_) return false;
+  if (!open_ || open_->NumSamples() >= kSamplesPerChunk || t >= open_end_) {
+    CutChunk(t);
+    *new_chunk = true;
+  }
+  app_->Append(t, v);
+  max_time_ = t;
+  last_value_ = v;
+  return true;
+}
+
+void MemSeries::Snapshot(Timestamp mint, Timestamp maxt, std::vector<ChunkMeta>* out) const {
+  for (const ChunkMeta& c : chunks_)
+    if (c.maxt >= mint && c.mint <= maxt) out->push_back(c);
+  if (open_ && max_time_ >= mint && open_mint_ <= maxt) {
+    auto copy = chunkenc::XorChunk::FromBytes(open_->bytes());
+    if (copy.has_value()) {
+      out->push_back({open_mint_, max_time_,
+                      std::make_shared<const chunkenc::XorChunk>(std::move(copy).value())});
+    }
+  }
+}
+
+size_t MemSeries::TruncateBefore(Timestamp mint) {
+  size_t n = 0;
+  while (!chunks_.empty() && chunks_.front().maxt < mint) {
+    chunks_.erase(chunks_.begin());
+    ++n;
+  }
+  if (chunks_.empty() && open_ && max_time_ < mint) {
+    open_.reset();
+    app_.reset();
+    open_mint_ = model::kMaxTime;
+    ++n;
+  }
+  return n;
+}
+
+Timestamp MemSeries::min_time() const {
+  if (!chunks_.empty()) return chunks_.front().mint;
+  if (open_) return open_mint_;
+  return model::kMaxTime;
+}
+
+}  // namespace tsdb

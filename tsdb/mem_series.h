@@ -1,0 +1,96 @@
+// MemSeries: one series of the head: its interned labels and its chunks, the newest one open
+// for appends.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "model/sample.h"
+#include "tsdb/chunkenc/chunk.h"
+#include "tsdb/chunkenc/xor_chunk.h"
+
+namespace tsdb {
+
+using model::Timestamp;
+
+// An immutable chunk and the time range of its samples; shared by queries that read it.
+struct ChunkMeta {
+  Timestamp mint;
+  Timestamp maxt;
+  std::shared_ptr<const chunkenc::Chunk> chunk;
+};
+
+// Samples per chunk before it is cut, and the range chunks never span (as Prometheus).
+inline constexpr int kSamplesPerChunk = 120;
+inline constexpr int64_t kChunkRangeMs = 2 * 3600 * 1000;
+
+// Thread-safety: ref, hash and labels never change after construction; everything else is
+// guarded by mu. Invariants: chunks_ are in time order and do not overlap; the open chunk
+// holds samples newer than every closed chunk; max_time_ is the newest committed sample;
+// pending_t_ >= max_time_ or kMinTime.
+class MemSeries {
+ public:
+  MemSeries(uint32_t ref, uint64_t hash, std::vector<uint32_t> label_syms);
+  MemSeries(const MemSeries&) = delete;
+  MemSeries& operator=(const MemSeries&) = delete;
+
+  uint32_t ref() const { return ref_; }
+  uint64_t hash() const { return hash_; }
+  // Symbol ids: name, value, name, value, ... sorted by name.
+  std::span<const uint32_t> label_syms() const { return {syms_.get(), num_syms_}; }
+
+  std::mutex mu;
+
+  enum class Check { kOk, kNoop, kOutOfOrder, kDuplicate };
+  // Whether (t, v) may be staged, against committed and staged samples. REQUIRES: mu held.
+  Check CanAppend(Timestamp t, double v) const;
+  // Records (t, v) as staged by an uncommitted appender. REQUIRES: mu held.
+  void SetPending(Timestamp t, double v) {
+    pending_t_ = t;
+    pending_v_ = v;
+  }
+  // Forgets a staged sample at t if it is the newest staged one. REQUIRES: mu held.
+  void ClearPending(Timestamp t) {
+    if (pending_t_ == t) pending_t_ = model::kMinTime;
+  }
+  bool has_pending() const { return pending_t_ != model::kMinTime; }
+  // Appends a committed sample; false (and nothing changes) when t is not newer than the newest
+  // sample. Sets *new_chunk when a chunk was cut. REQUIRES: mu held.
+  bool Append(Timestamp t, double v, bool* new_chunk);
+  // Chunks overlapping [mint, maxt]: closed ones shared, the open one copied. REQUIRES: mu held.
+  void Snapshot(Timestamp mint, Timestamp maxt, std::vector<ChunkMeta>* out) const;
+  // Drops closed chunks (and the open one) that end before mint; returns how many.
+  // REQUIRES: mu held.
+  size_t TruncateBefore(Timestamp mint);
+  size_t NumChunks() const { return chunks_.size() + (open_ ? 1 : 0); }
+  Timestamp min_time() const;  // REQUIRES: mu held; kMaxTime when empty
+  Timestamp max_time() const { return max_time_; }  // REQUIRES: mu held
+  bool empty() const { return open_ == nullptr && chunks_.empty(); }
+
+  bool wal_logged = false;  // GUARDED_BY(mu): a series record of this series is in the WAL
+  bool deleted = false;     // GUARDED_BY(mu): removed by head GC; look up again
+
+ private:
+  void CutChunk(Timestamp t);
+
+  const uint32_t ref_;
+  const uint32_t num_syms_;
+  const uint64_t hash_;
+  const std::unique_ptr<uint32_t[]> syms_;
+
+  std::vector<ChunkMeta> chunks_;                      // closed chunks
+  std::unique_ptr<chunkenc::XorChunk> open_;           // null until the first sample
+  std::optional<chunkenc::XorAppender> app_;          // appends to *open_
+  Timestamp open_mint_ = model::kMaxTime;
+  Timestamp open_end_ = model::kMinTime;  // the 2 h boundary the open chunk must not reach
+  Timestamp max_time_ = model::kMinTime;
+  double last_value_ = 0;
+  Timestamp pending_t_ = model::kMinTime;
+  double pending_v_ = 0;
+};
+
+}  // namespace tsdb
