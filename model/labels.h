@@ -90,7 +90,8 @@ class Labels {
  private:
   explicit Labels(std::string data);
   std::string data_;
-  uint64_t hash_ = 0;
+  uint64_t hash_ = kEmptyHash;
+  static constexpr uint64_t kEmptyHash = 0xef46db3751d8e999ULL;  // XXHash64 of no bytes
 };
 
 // Stable 64-bit hash of sorted label pairs, equal to Labels::hash() of the same pairs: xxHash64

@@ -15,6 +15,8 @@ TEST_CASE("Labels are sorted, drop empty values and hash stably", "[model][label
   CHECK(a.hash() == b.hash());
   CHECK(a.hash() == model::HashPairs({{"__name__", "up"}, {"job", "x"}}));
   CHECK(Labels{{"a", "1"}} < Labels{{"a", "2"}});
+  CHECK(Labels() == Labels::FromSorted({}));
+  CHECK(Labels().hash() == model::HashPairs({}));
   CHECK(Labels{{"a", "1"}} < Labels{{"a", "1"}, {"b", "1"}});
 }
 

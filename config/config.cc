@@ -1,0 +1,152 @@
+#include "config/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "base/duration.h"
+
+namespace config {
+namespace {
+
+constexpr std::string_view kDefaultYaml = R"(# Hestia's built-in configuration: scrape Hestia itself.
+global:
+  scrape_interval: 15s
+  evaluation_interval: 15s
+
+scrape_configs:
+  - job_name: hestia
+    static_configs:
+      - targets: ["localhost:9090"]
+)";
+
+// Every top-level key of Prometheus's configuration file.
+const std::set<std::string> kTopLevel = {"global",        "runtime",        "alerting",
+                                         "rule_files",    "scrape_config_files",
+                                         "scrape_configs", "storage",       "tracing",
+                                         "remote_write",  "remote_read",    "otlp"};
+const std::set<std::string> kSequences = {"rule_files", "scrape_config_files", "scrape_configs",
+                                          "remote_write", "remote_read"};
+
+class ParseError {
+ public:
+  ParseError(std::string_view source) : source_(source) {}
+  base::Status At(const YAML::Node& n, const std::string& msg) const {
+    std::string out = source_;
+    if (n.IsDefined() && n.Mark().line >= 0) {
+      out.push_back(':');
+      out.append(std::to_string(n.Mark().line + 1));
+    }
+    out.append(": ");
+    out.append(msg);
+    return base::InvalidArgument(std::move(out));
+  }
+
+ private:
+  std::string source_;
+};
+
+base::Result<std::chrono::milliseconds> Duration(const ParseError& err, const YAML::Node& n,
+                                                 const std::string& field) {
+  if (!n.IsScalar()) return err.At(n, field + ": expected a duration");
+  auto d = base::ParseDuration(n.Scalar());
+  if (!d) return err.At(n, field + ": " + d.error().message());
+  return *d;
+}
+
+base::Status ParseGlobal(const ParseError& err, const YAML::Node& g, GlobalConfig* out) {
+  if (g.IsNull()) return base::Status::Ok();
+  if (!g.IsMap()) return err.At(g, "global: expected a mapping");
+  bool timeout_set = false;
+  for (const auto& kv : g) {
+    std::string key = kv.first.Scalar();
+    const YAML::Node& v = kv.second;
+    if (key == "scrape_interval") {
+      ASSIGN_OR_RETURN(out->scrape_interval, Duration(err, v, "global: scrape_interval"));
+    } else if (key == "scrape_timeout") {
+      ASSIGN_OR_RETURN(out->scrape_timeout, Duration(err, v, "global: scrape_timeout"));
+      timeout_set = true;
+    } else if (key == "evaluation_interval") {
+      ASSIGN_OR_RETURN(out->evaluation_interval, Duration(err, v, "global: evaluation_interval"));
+    } else if (key == "external_labels") {
+      if (v.IsNull()) continue;
+      if (!v.IsMap()) return err.At(v, "global: external_labels: expected a mapping");
+      std::vector<model::Label> pairs;
+      std::vector<std::string> keep;  // owns the strings until Labels copies them
+      keep.reserve(2 * v.size());
+      for (const auto& l : v) {
+        keep.push_back(l.first.Scalar());
+        keep.push_back(l.second.IsScalar() ? l.second.Scalar() : "");
+      }
+      for (size_t i = 0; i < keep.size(); i += 2) {
+        if (!model::IsValidLabelName(keep[i]))
+          return err.At(v, "global: external_labels: \"" + keep[i] + "\" is not a valid label name");
+        if (keep[i + 1].empty())
+          return err.At(v, "global: external_labels: empty value for label \"" + keep[i] + "\"");
+        pairs.push_back({keep[i], keep[i + 1]});
+      }
+      out->external_labels = model::Labels::FromVector(pairs);
+      if (auto st = out->external_labels.Validate(); !st.ok())
+        return err.At(v, "global: external_labels: " + st.message());
+    } else if (key == "query_log_file" || key == "scrape_failure_log_file" ||
+               key == "body_size_limit" || key == "sample_limit" || key == "label_limit" ||
+               key == "label_name_length_limit" || key == "label_value_length_limit" ||
+               key == "target_limit" || key == "keep_dropped_targets" ||
+               key == "metric_name_validation_scheme" || key == "scrape_protocols" ||
+               key == "rule_query_offset" || key == "convert_classic_histograms_to_nhcb" ||
+               key == "always_scrape_classic_histograms" || key == "metric_name_escaping_scheme" ||
+               key == "scrape_native_histograms" || key == "extra_scrape_metrics") {
+      // Prometheus global fields whose users arrive with scraping and rules.
+      continue;
+    } else {
+      return err.At(kv.first, "global: field " + key + " not found");
+    }
+  }
+  if (!timeout_set && out->scrape_timeout > out->scrape_interval)
+    out->scrape_timeout = out->scrape_interval;  // Prometheus: the default never exceeds the interval
+  if (out->scrape_timeout > out->scrape_interval)
+    return err.At(g, "global: scrape timeout greater than scrape interval");
+  return base::Status::Ok();
+}
+
+}  // namespace
+
+base::Result<Config> Parse(std::string_view yaml, std::string_view source) {
+  ParseError err(source);
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    return base::InvalidArgument(std::string(source) + ":" + std::to_string(e.mark.line + 1) +
+                                 ": yaml: " + e.msg);
+  }
+  Config cfg;
+  cfg.source = source;
+  cfg.yaml = yaml;
+  if (root.IsNull()) return cfg;
+  if (!root.IsMap()) return err.At(root, "expected a mapping at the top level");
+  std::set<std::string> seen;
+  for (const auto& kv : root) {
+    std::string key = kv.first.Scalar();
+    if (!kTopLevel.contains(key)) return err.At(kv.first, "field " + key + " not found in type config.plain");
+    if (!seen.insert(key).second) return err.At(kv.first, "field " + key + " already set");
+    if (kSequences.contains(key) && !kv.second.IsNull() && !kv.second.IsSequence())
+      return err.At(kv.second, key + ": expected a list");
+    if (key == "global") RETURN_IF_ERROR(ParseGlobal(err, kv.second, &cfg.global));
+  }
+  return cfg;
+}
+
+base::Result<Config> LoadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return base::ErrnoError("open config file " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return Parse(ss.str(), path);
+}
+
+std::string_view DefaultYaml() { return kDefaultYaml; }
+
+}  // namespace config

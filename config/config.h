@@ -1,0 +1,39 @@
+// Config: prometheus.yml as plain validated structs. The only folder that includes yaml-cpp.
+// This first cut validates the top level and the `global` section; the sections that later
+// parts of Hestia use (scrape_configs, rule_files, alerting, remote_write, ...) are checked to
+// be of the right YAML kind and kept as text until their module parses them.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "model/labels.h"
+
+namespace config {
+
+struct GlobalConfig {
+  std::chrono::milliseconds scrape_interval{std::chrono::minutes(1)};
+  std::chrono::milliseconds scrape_timeout{std::chrono::seconds(10)};
+  std::chrono::milliseconds evaluation_interval{std::chrono::minutes(1)};
+  model::Labels external_labels;
+};
+
+struct Config {
+  GlobalConfig global;
+  std::string source;  // the file name, or "<default>" for the embedded config
+  std::string yaml;    // the text as loaded, for /api/v1/status/config
+};
+
+// Parses a configuration. `source` names it in errors, which read like
+//   "prometheus.yml:4: global: field scrape_intervall not found".
+// Errors: kInvalidArgument.
+base::Result<Config> Parse(std::string_view yaml, std::string_view source);
+// Reads and parses a file. Errors: kNotFound / kIOError reading it, kInvalidArgument parsing.
+base::Result<Config> LoadFile(const std::string& path);
+// The configuration Hestia runs with when no --config.file is given: scrape itself every 15 s.
+std::string_view DefaultYaml();
+
+}  // namespace config
