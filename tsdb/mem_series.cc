@@ -38,20 +38,23 @@ MemSeries::Check MemSeries::CanAppend(Timestamp t, double v) const {
 }
 
 void MemSeries::CutChunk(Timestamp t) {
-  if (open_) {
-    open_->Compact();
-    chunks_.push_back({open_mint_, max_time_, std::shared_ptr<const chunkenc::Chunk>(std::move(open_))});
+  size_t prev_bytes = 0;
+  if (app_) {
+    app_.reset();
+    prev_bytes = open_.bytes().size();
+    open_.Compact();
+    chunks_.push_back({open_mint_, max_time_, std::make_shared<const chunkenc::XorChunk>(std::move(open_))});
   }
-  open_ = std::make_unique<chunkenc::XorChunk>();
-  app_.emplace(*open_->NewXorAppender());  // cannot fail on an empty chunk
+  // Size the new chunk like the last one so that it grows at most once.
+  open_ = prev_bytes > 0 ? chunkenc::XorChunk(prev_bytes + prev_bytes / 8) : chunkenc::XorChunk();
+  app_.emplace(*open_.NewXorAppender());  // cannot fail on an empty chunk
   open_mint_ = t;
-  open_end_ = RangeEnd(t);
 }
 
 bool MemSeries::Append(Timestamp t, double v, bool* new_chunk) {
   *new_chunk = false;
   if (max_time_ != model::kMinTime && t <= max_time_) return false;
-  if (!open_ || open_->NumSamples() >= kSamplesPerChunk || t >= open_end_) {
+  if (!app_ || open_.NumSamples() >= kSamplesPerChunk || t >= RangeEnd(open_mint_)) {
     CutChunk(t);
     *new_chunk = true;
   }
@@ -64,8 +67,8 @@ bool MemSeries::Append(Timestamp t, double v, bool* new_chunk) {
 void MemSeries::Snapshot(Timestamp mint, Timestamp maxt, std::vector<ChunkMeta>* out) const {
   for (const ChunkMeta& c : chunks_)
     if (c.maxt >= mint && c.mint <= maxt) out->push_back(c);
-  if (open_ && max_time_ >= mint && open_mint_ <= maxt) {
-    auto copy = chunkenc::XorChunk::FromBytes(open_->bytes());
+  if (app_ && max_time_ >= mint && open_mint_ <= maxt) {
+    auto copy = chunkenc::XorChunk::FromBytes(open_.bytes());
     if (copy.has_value()) {
       out->push_back({open_mint_, max_time_,
                       std::make_shared<const chunkenc::XorChunk>(std::move(copy).value())});
@@ -79,9 +82,9 @@ size_t MemSeries::TruncateBefore(Timestamp mint) {
     chunks_.erase(chunks_.begin());
     ++n;
   }
-  if (chunks_.empty() && open_ && max_time_ < mint) {
-    open_.reset();
+  if (chunks_.empty() && app_ && max_time_ < mint) {
     app_.reset();
+    open_ = chunkenc::XorChunk();
     open_mint_ = model::kMaxTime;
     ++n;
   }
@@ -90,7 +93,7 @@ size_t MemSeries::TruncateBefore(Timestamp mint) {
 
 Timestamp MemSeries::min_time() const {
   if (!chunks_.empty()) return chunks_.front().mint;
-  if (open_) return open_mint_;
+  if (app_) return open_mint_;
   return model::kMaxTime;
 }
 

@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "base/small_mutex.h"
 #include "model/sample.h"
 #include "tsdb/chunkenc/chunk.h"
 #include "tsdb/chunkenc/xor_chunk.h"
@@ -43,7 +44,7 @@ class MemSeries {
   // Symbol ids: name, value, name, value, ... sorted by name.
   std::span<const uint32_t> label_syms() const { return {syms_.get(), num_syms_}; }
 
-  std::mutex mu;
+  base::SmallMutex mu;
 
   enum class Check { kOk, kNoop, kOutOfOrder, kDuplicate };
   // Whether (t, v) may be staged, against committed and staged samples. REQUIRES: mu held.
@@ -66,13 +67,14 @@ class MemSeries {
   // Drops closed chunks (and the open one) that end before mint; returns how many.
   // REQUIRES: mu held.
   size_t TruncateBefore(Timestamp mint);
-  size_t NumChunks() const { return chunks_.size() + (open_ ? 1 : 0); }
+  size_t NumChunks() const { return chunks_.size() + (app_ ? 1 : 0); }
   Timestamp min_time() const;  // REQUIRES: mu held; kMaxTime when empty
   Timestamp max_time() const { return max_time_; }  // REQUIRES: mu held
-  bool empty() const { return open_ == nullptr && chunks_.empty(); }
+  bool empty() const { return !app_ && chunks_.empty(); }
 
   bool wal_logged = false;  // GUARDED_BY(mu): a series record of this series is in the WAL
   bool deleted = false;     // GUARDED_BY(mu): removed by head GC; look up again
+  // Neither movable nor copyable: the appender points into the series.
 
  private:
   void CutChunk(Timestamp t);
@@ -83,10 +85,9 @@ class MemSeries {
   const std::unique_ptr<uint32_t[]> syms_;
 
   std::vector<ChunkMeta> chunks_;                      // closed chunks
-  std::unique_ptr<chunkenc::XorChunk> open_;           // null until the first sample
-  std::optional<chunkenc::XorAppender> app_;          // appends to *open_
+  chunkenc::XorChunk open_;                  // valid while app_ is set
+  std::optional<chunkenc::XorAppender> app_;  // appends to open_; empty until the first sample
   Timestamp open_mint_ = model::kMaxTime;
-  Timestamp open_end_ = model::kMinTime;  // the 2 h boundary the open chunk must not reach
   Timestamp max_time_ = model::kMinTime;
   double last_value_ = 0;
   Timestamp pending_t_ = model::kMinTime;

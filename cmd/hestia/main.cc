@@ -1,0 +1,176 @@
+// hestia: the server (no subcommand) and its tools (`hestia tsdb dump`). Flags, wiring, no logic.
+#include <malloc.h>
+
+#include <charconv>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "base/duration.h"
+#include "base/flags.h"
+#include "base/logger.h"
+#include "base/metrics.h"
+#include "config/config.h"
+#include "hestia/version.h"
+#include "tsdb/db.h"
+#include "tsdb/dump.h"
+#include "web/selector.h"
+#include "web/server.h"
+
+namespace {
+
+constexpr const char* kSummary =
+    "Hestia: a Prometheus-compatible metrics store and alert engine.\n"
+    "Subcommands: (none) runs the server; `tsdb dump` prints stored samples.";
+
+void DeclareServerFlags(base::FlagSet& f) {
+  f.String("config.file", "", "Hestia configuration file path (Prometheus format).")
+      .String("web.listen-address", "0.0.0.0:9090", "Address to listen on for UI, API, and telemetry.")
+      .String("web.external-url", "", "The URL under which Hestia is externally reachable.")
+      .String("web.route-prefix", "", "Prefix for the internal routes of web endpoints.")
+      .Bool("web.enable-remote-write-receiver", false,
+            "Accepted for Prometheus compatibility: the remote-write receiver is always on.")
+      .String("web.remote-write.max-body-bytes", "32MiB",
+              "Largest compressed remote-write request body accepted.")
+      .String("storage.tsdb.path", "data/", "Base path for metrics storage.")
+      .String("storage.tsdb.retention.time", "15d", "How long to retain samples in storage.")
+      .String("storage.tsdb.wal-segment-size", "128MiB", "Size at which to split the WAL segment files.")
+      .String("storage.tsdb.wal-sync", "interval",
+              "When to fsync the WAL: segment, interval (every 1s) or always (before every "
+              "acknowledgement). See docs/format/wal.md.")
+      .String("log.level", "info", "Only log messages with the given severity or above: debug, info, warn, error.")
+      .Bool("version", false, "Show application version.");
+}
+
+std::atomic<int> g_signal{0};
+void OnSignal(int sig) { g_signal.store(sig); }
+
+int Fail(const std::string& msg) {
+  std::fprintf(stderr, "hestia: error: %s\n", msg.c_str());
+  return 1;
+}
+
+int RunServer(const base::FlagSet& flags) {
+  auto level = base::Logger::ParseLevel(flags.Get("log.level"));
+  if (!level) return Fail("invalid --log.level \"" + flags.Get("log.level") + "\"");
+  base::Logger logger(*level);
+  base::metrics::Registry registry;
+
+  auto retention = base::ParseDuration(flags.Get("storage.tsdb.retention.time"));
+  if (!retention) return Fail("--storage.tsdb.retention.time: " + retention.error().message());
+  auto segment = base::ParseBytes(flags.Get("storage.tsdb.wal-segment-size"));
+  if (!segment) return Fail("--storage.tsdb.wal-segment-size: " + segment.error().message());
+  auto body_limit = base::ParseBytes(flags.Get("web.remote-write.max-body-bytes"));
+  if (!body_limit) return Fail("--web.remote-write.max-body-bytes: " + body_limit.error().message());
+
+  tsdb::Options opts;
+  opts.retention = *retention;
+  opts.wal_segment_bytes = static_cast<size_t>(*segment);
+  const std::string& sync = flags.Get("storage.tsdb.wal-sync");
+  if (sync == "segment") opts.wal_sync = tsdb::WalSyncMode::kSegment;
+  else if (sync == "interval") opts.wal_sync = tsdb::WalSyncMode::kInterval;
+  else if (sync == "always") opts.wal_sync = tsdb::WalSyncMode::kAlways;
+  else return Fail("--storage.tsdb.wal-sync must be segment, interval or always, not \"" + sync + "\"");
+  opts.logger = &logger;
+  opts.registry = &registry;
+
+  const std::string& config_file = flags.Get("config.file");
+  auto cfg = config_file.empty() ? config::Parse(config::DefaultYaml(), "<default>")
+                                 : config::LoadFile(config_file);
+  if (!cfg) return Fail("error loading config from \"" + config_file + "\": " + cfg.error().message());
+
+  logger.Info("main", "Starting Hestia", {{"version", HESTIA_VERSION}, {"revision", HESTIA_REVISION}});
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  const std::string& path = flags.Get("storage.tsdb.path");
+  auto db = tsdb::DB::Open(path, opts);
+  if (!db) return Fail("opening storage failed: " + db.error().message());
+
+  web::Server::Options wo;
+  wo.listen_address = flags.Get("web.listen-address");
+  wo.external_url = flags.Get("web.external-url");
+  wo.route_prefix = flags.Get("web.route-prefix");
+  wo.logger = &logger;
+  wo.registry = &registry;
+  wo.queryable = db->get();
+  wo.appendable = db->get();
+  tsdb::DB* dbp = db->get();
+  wo.tsdb_stats = [dbp](size_t limit) { return dbp->Stats(limit); };
+  wo.max_remote_write_body_bytes = static_cast<size_t>(*body_limit);
+  wo.build_info = {HESTIA_VERSION, HESTIA_REVISION, HESTIA_BRANCH, "", HESTIA_BUILD_DATE, ""};
+  for (const auto& [k, v] : flags.Values()) wo.flags.emplace_back(k, v);
+  web::Server server(std::move(wo));
+  if (auto st = server.Start(); !st.ok()) return Fail(st.message());
+  server.SetReady(true);
+  logger.Info("main", "Server is ready to receive web requests.",
+              {{"address", flags.Get("web.listen-address")}, {"port", std::to_string(server.port())}});
+
+  while (g_signal.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  logger.Info("main", "Received termination request, exiting gracefully...",
+              {{"signal", std::to_string(g_signal.load())}});
+  server.Stop();
+  if (auto st = (*db)->Close(); !st.ok()) {
+    logger.Error("main", "Closing storage failed", {{"err", st.message()}});
+    return 1;
+  }
+  logger.Info("main", "See you next time!");
+  return 0;
+}
+
+int RunDump(int argc, char** argv) {
+  base::FlagSet f("hestia tsdb dump");
+  f.String("storage.tsdb.path", "data/", "Data directory to read.")
+      .String("min-time", std::to_string(model::kMinTime), "Minimum timestamp to dump (ms).")
+      .String("max-time", std::to_string(model::kMaxTime), "Maximum timestamp to dump (ms).")
+      .String("match", "{__name__=~\".+\"}", "Series selector.");
+  if (auto st = f.Parse(argc, argv, 3); !st.ok()) return Fail(st.message());
+  if (f.help()) {
+    std::cout << f.Usage("Dump samples from a TSDB, in promtool's format.");
+    return 0;
+  }
+  std::string dir = f.args().empty() ? f.Get("storage.tsdb.path") : f.args()[0];
+  auto matchers = web::ParseMetricSelector(f.Get("match"));
+  if (!matchers) return Fail("--match: " + matchers.error().message());
+  int64_t mint = 0, maxt = 0;
+  auto parse = [](const std::string& s, int64_t* v) {
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
+    return ec == std::errc() && p == s.data() + s.size();
+  };
+  if (!parse(f.Get("min-time"), &mint) || !parse(f.Get("max-time"), &maxt))
+    return Fail("--min-time and --max-time take milliseconds");
+  tsdb::Options opts;
+  opts.read_only = true;
+  auto db = tsdb::DB::Open(dir, opts);
+  if (!db) return Fail(db.error().message());
+  if (auto st = tsdb::DumpSamples(**db, mint, maxt, *matchers, stdout); !st.ok()) return Fail(st.message());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Few malloc arenas: the HTTP worker threads would otherwise each keep an arena of freed
+  // request buffers, which costs resident memory and buys nothing at this thread count.
+  mallopt(M_ARENA_MAX, 2);
+  if (argc >= 3 && std::string(argv[1]) == "tsdb" && std::string(argv[2]) == "dump") {
+    return RunDump(argc, argv);
+  }
+  base::FlagSet flags("hestia");
+  DeclareServerFlags(flags);
+  if (auto st = flags.Parse(argc, argv); !st.ok()) return Fail(st.message() + ", try --help");
+  if (flags.help()) {
+    std::cout << flags.Usage(kSummary);
+    return 0;
+  }
+  if (flags.GetBool("version")) {
+    std::cout << "hestia, version " << HESTIA_VERSION << " (branch: " << HESTIA_BRANCH
+              << ", revision: " << HESTIA_REVISION << ")\n  build date: " << HESTIA_BUILD_DATE << "\n";
+    return 0;
+  }
+  if (!flags.args().empty()) return Fail("unexpected argument \"" + flags.args()[0] + "\", try --help");
+  return RunServer(flags);
+}
