@@ -187,7 +187,7 @@ Labels Labels::FromSorted(const std::vector<Label>& pairs) {
   std::string data;
   data.reserve(n);
   for (const Label& l : pairs) AppendPair(&data, l.name, l.value);
-  return Labels(std::move(data));
+  return Labels(std::move(data), HashPairs(pairs));
 }
 
 size_t Labels::size() const {
@@ -237,6 +237,13 @@ bool IsValidMetricName(std::string_view name) {
 bool IsValidUtf8(std::string_view s) {
   auto p = reinterpret_cast<const uint8_t*>(s.data());
   size_t n = s.size(), i = 0;
+  // Label values are nearly always ASCII: skip it eight bytes at a time.
+  while (i + 8 <= n) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    if (w & 0x8080808080808080ULL) break;
+    i += 8;
+  }
   while (i < n) {
     uint8_t c = p[i];
     if (c < 0x80) {

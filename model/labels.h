@@ -89,6 +89,7 @@ class Labels {
 
  private:
   explicit Labels(std::string data);
+  Labels(std::string data, uint64_t hash) : data_(std::move(data)), hash_(hash) {}
   std::string data_;
   uint64_t hash_ = kEmptyHash;
   static constexpr uint64_t kEmptyHash = 0xef46db3751d8e999ULL;  // XXHash64 of no bytes
