@@ -31,6 +31,8 @@ enum class WalSyncMode {
 struct Options {
   std::chrono::milliseconds retention{std::chrono::hours(24 * 15)};
   size_t wal_segment_bytes = 128 << 20;
+  // Snappy-compress WAL records (as Prometheus's --storage.tsdb.wal-compression, default on).
+  bool wal_compression = true;
   WalSyncMode wal_sync = WalSyncMode::kInterval;
   std::chrono::milliseconds wal_sync_interval{1000};
   // How often the head drops data older than retention and checkpoints the WAL.

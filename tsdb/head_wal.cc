@@ -23,6 +23,9 @@ base::Result<std::unique_ptr<Head>> Head::Open(const std::string& wal_dir, const
   if (options.read_only) return head;
   wal::WriterOptions wo;
   wo.segment_size = options.wal_segment_bytes;
+  wo.compress = options.wal_compression;
+  // Replay has read the log to its end and repaired any damage already.
+  wo.repair_tail = false;
   wo.logger = options.logger;
   wo.registry = options.registry;
   ASSIGN_OR_RETURN(head->wal_, wal::Writer::Open(wal_dir, wo));

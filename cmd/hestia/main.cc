@@ -37,6 +37,7 @@ void DeclareServerFlags(base::FlagSet& f) {
       .String("storage.tsdb.path", "data/", "Base path for metrics storage.")
       .String("storage.tsdb.retention.time", "15d", "How long to retain samples in storage.")
       .String("storage.tsdb.wal-segment-size", "128MiB", "Size at which to split the WAL segment files.")
+      .Bool("storage.tsdb.wal-compression", true, "Compress the tsdb WAL (snappy).")
       .String("storage.tsdb.wal-sync", "interval",
               "When to fsync the WAL: segment, interval (every 1s) or always (before every "
               "acknowledgement). See docs/format/wal.md.")
@@ -68,6 +69,7 @@ int RunServer(const base::FlagSet& flags) {
   tsdb::Options opts;
   opts.retention = *retention;
   opts.wal_segment_bytes = static_cast<size_t>(*segment);
+  opts.wal_compression = flags.GetBool("storage.tsdb.wal-compression");
   const std::string& sync = flags.Get("storage.tsdb.wal-sync");
   if (sync == "segment") opts.wal_sync = tsdb::WalSyncMode::kSegment;
   else if (sync == "interval") opts.wal_sync = tsdb::WalSyncMode::kInterval;
