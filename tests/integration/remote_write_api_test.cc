@@ -1,0 +1,176 @@
+// Remote write -> storage -> HTTP API, in one process: the real tsdb::DB behind the real
+// web::Server on 127.0.0.1, driven by an HTTP client.
+#include <catch2/catch.hpp>
+#include <httplib.h>
+#include <snappy.h>
+
+#include <cstdio>
+
+#include "remote_write/prompb/remote.pb.h"
+#include "tests/testutil/temp_dir.h"
+#include "tsdb/db.h"
+#include "tsdb/dump.h"
+#include "web/server.h"
+
+namespace {
+
+struct Series {
+  std::vector<std::pair<std::string, std::string>> labels;
+  std::vector<std::pair<int64_t, double>> samples;
+};
+
+std::string Encode(const std::vector<Series>& series) {
+  prometheus::WriteRequest req;
+  for (const Series& s : series) {
+    auto* ts = req.add_timeseries();
+    for (const auto& [n, v] : s.labels) {
+      auto* l = ts->add_labels();
+      l->set_name(n);
+      l->set_value(v);
+    }
+    for (const auto& [t, v] : s.samples) {
+      auto* smp = ts->add_samples();
+      smp->set_timestamp(t);
+      smp->set_value(v);
+    }
+  }
+  std::string raw, out;
+  req.SerializeToString(&raw);
+  snappy::Compress(raw.data(), raw.size(), &out);
+  return out;
+}
+
+std::string Compress(const std::string& raw) {
+  std::string out;
+  snappy::Compress(raw.data(), raw.size(), &out);
+  return out;
+}
+
+class Fixture {
+ public:
+  Fixture() {
+    tsdb::Options opts;
+    opts.registry = &registry_;
+    db_ = std::move(*tsdb::DB::Open(dir_.path(), opts));
+    web::Server::Options wo;
+    wo.listen_address = "127.0.0.1:0";
+    wo.registry = &registry_;
+    wo.queryable = db_.get();
+    wo.appendable = db_.get();
+    wo.tsdb_stats = [this](size_t limit) { return db_->Stats(limit); };
+    wo.max_remote_write_body_bytes = 1 << 20;
+    wo.ready = true;
+    server_ = std::make_unique<web::Server>(std::move(wo));
+    REQUIRE(server_->Start().ok());
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+  }
+  ~Fixture() { server_->Stop(); }
+
+  httplib::Result Write(const std::string& body) {
+    httplib::Headers h = {{"Content-Encoding", "snappy"},
+                          {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
+    return client_->Post("/api/v1/write", h, body, "application/x-protobuf");
+  }
+  httplib::Result Get(const std::string& path) { return client_->Get(path.c_str()); }
+  std::string Dump() {
+    std::FILE* f = std::tmpfile();
+    REQUIRE(tsdb::DumpSamples(*db_, model::kMinTime, model::kMaxTime, {}, f).ok());
+    std::rewind(f);
+    std::string out;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+    std::fclose(f);
+    return out;
+  }
+
+  base::metrics::Registry registry_;
+  testutil::TempDir dir_;
+  std::unique_ptr<tsdb::DB> db_;
+  std::unique_ptr<web::Server> server_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+}  // namespace
+
+TEST_CASE("remote-written samples are served by the series, labels and status APIs",
+          "[integration][remote_write]") {
+  Fixture f;
+  auto r = f.Write(Encode({{{{"__name__", "up"}, {"job", "node"}, {"instance", "a:9100"}}, {{1000, 1}, {2000, 1}}},
+                           {{{"__name__", "up"}, {"job", "node"}, {"instance", "b:9100"}}, {{1000, 0}}}}));
+  REQUIRE(r);
+  CHECK(r->status == 204);
+  CHECK(r->body.empty());
+
+  auto s = f.Get("/api/v1/series?match[]=up&start=0&end=10");
+  REQUIRE(s);
+  CHECK(s->status == 200);
+  CHECK(s->body ==
+        R"({"status":"success","data":[{"__name__":"up","instance":"a:9100","job":"node"},{"__name__":"up","instance":"b:9100","job":"node"}]})");
+  auto l = f.Get("/api/v1/labels");
+  REQUIRE(l);
+  CHECK(l->body == R"({"status":"success","data":["__name__","instance","job"]})");
+  auto v = f.Get("/api/v1/label/instance/values?match[]={job=\"node\"}");
+  REQUIRE(v);
+  CHECK(v->body == R"({"status":"success","data":["a:9100","b:9100"]})");
+  auto st = f.Get("/api/v1/status/tsdb");
+  REQUIRE(st);
+  CHECK(st->body.find(R"("headStats":{"numSeries":2,"numLabelPairs":4,"chunkCount":2,"minTime":1000,"maxTime":2000})") != std::string::npos);
+  CHECK(f.Dump() ==
+        "{__name__=\"up\", instance=\"a:9100\", job=\"node\"} 1 1000\n"
+        "{__name__=\"up\", instance=\"a:9100\", job=\"node\"} 1 2000\n"
+        "{__name__=\"up\", instance=\"b:9100\", job=\"node\"} 0 1000\n");
+  auto m = f.Get("/metrics");
+  REQUIRE(m);
+  CHECK(m->body.find("prometheus_tsdb_head_series 2") != std::string::npos);
+  CHECK(m->body.find("prometheus_tsdb_head_samples_appended_total{type=\"float\"} 3") != std::string::npos);
+}
+
+TEST_CASE("out-of-order and duplicate samples are rejected without failing the others",
+          "[integration][remote_write]") {
+  Fixture f;
+  REQUIRE(f.Write(Encode({{{{"__name__", "a"}}, {{2000, 1}}}}))->status == 204);
+  auto r = f.Write(Encode({{{{"__name__", "a"}}, {{1000, 1}}},       // out of order
+                           {{{"__name__", "a"}}, {{2000, 5}}},       // duplicate
+                           {{{"__name__", "b"}}, {{1000, 7}}}}));   // fine
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  CHECK(r->body.find("out of order sample") != std::string::npos);
+  CHECK(f.Dump() == "{__name__=\"a\"} 1 2000\n{__name__=\"b\"} 7 1000\n");
+  // Resending what is stored is accepted (same timestamp, same value).
+  CHECK(f.Write(Encode({{{{"__name__", "a"}}, {{2000, 1}}}}))->status == 204);
+}
+
+TEST_CASE("bad remote-write bodies get 400 with a reason and change nothing",
+          "[integration][remote_write]") {
+  Fixture f;
+  REQUIRE(f.Write(Encode({{{{"__name__", "keep"}}, {{1000, 1}}}}))->status == 204);
+  const std::string before = f.Dump();
+  std::string good = Encode({{{{"__name__", "x"}}, {{1000, 1}}}});
+  struct Case {
+    std::string name, body, reason;
+  };
+  std::vector<Case> cases = {
+      {"truncated snappy", good.substr(0, good.size() / 2), "snappy"},
+      {"not protobuf", Compress("this is not a protobuf message at all \xff\xff\xff"), "decode"},
+      {"invalid label name", Encode({{{{"__name__", "x"}, {"bad-name", "v"}}, {{1000, 1}}}}),
+       "invalid label name"},
+      {"duplicate label name", Encode({{{{"__name__", "x"}, {"a", "1"}, {"a", "2"}}, {{1000, 1}}}}),
+       "duplicate label name"},
+      {"empty label set", Encode({{{}, {{1000, 1}}}}), "empty label set"},
+      {"invalid metric name", Encode({{{{"__name__", "1x"}}, {{1000, 1}}}}), "invalid metric name"},
+      {"oversized body", std::string(2 << 20, 'x'), "too large"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    auto r = f.Write(c.body);
+    REQUIRE(r);
+    CHECK(r->status == 400);
+    INFO("body: " << r->body);
+    CHECK(r->body.find(c.reason) != std::string::npos);
+    CHECK(f.Dump() == before);
+    auto ok = f.Get("/-/healthy");
+    REQUIRE(ok);
+    CHECK(ok->status == 200);
+  }
+}

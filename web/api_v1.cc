@@ -1,0 +1,305 @@
+#include "web/api_v1.h"
+
+#include <algorithm>
+#include <cassert>
+#include <string_view>
+
+#include "model/labels.h"
+#include "web/api_error.h"
+#include "web/go_strings.h"
+#include "web/json_writer.h"
+#include "web/selector.h"
+
+namespace web {
+namespace {
+
+constexpr std::string_view kTruncatedWarning = "results truncated due to limit";
+constexpr size_t kMaxTsdbStatusLimit = 10000;
+
+// The hint limit that lets a truncation be noticed (Prometheus's toHintLimit).
+size_t HintLimit(size_t limit) { return limit > 0 && limit < SIZE_MAX ? limit + 1 : limit; }
+
+void WriteStringArray(JsonWriter* w, const std::vector<std::string>& values) {
+  w->BeginArray();
+  for (const auto& v : values) w->String(v);
+  w->EndArray();
+}
+
+// Sorted union of several sorted lists.
+std::vector<std::string> SortedUnion(std::vector<std::vector<std::string>> lists) {
+  std::vector<std::string> out;
+  for (auto& l : lists)
+    out.insert(out.end(), std::make_move_iterator(l.begin()), std::make_move_iterator(l.end()));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+struct TimeRange {
+  model::Timestamp start;
+  model::Timestamp end;
+};
+
+base::Result<TimeRange> ParseTimeRange(const Form& form) {
+  ASSIGN_OR_RETURN(model::Timestamp start, ParseTimeParam(form, "start", kApiMinTime));
+  ASSIGN_OR_RETURN(model::Timestamp end, ParseTimeParam(form, "end", kApiMaxTime));
+  return TimeRange{start, end};
+}
+
+void WriteCounts(JsonWriter* w, std::string_view key,
+                 const std::vector<tsdb::HeadStats::Count>& counts) {
+  w->Key(key).BeginArray();
+  for (const auto& c : counts) {
+    w->BeginObject().Key("name").String(c.name).Key("value").Uint(c.value).EndObject();
+  }
+  w->EndArray();
+}
+
+}  // namespace
+
+std::string DefaultCompilerVersion() {
+#if defined(__clang__)
+  return "clang " __clang_version__;
+#elif defined(__GNUC__)
+  return "gcc " __VERSION__;
+#else
+  return "unknown";
+#endif
+}
+
+HttpResponse ApiSuccess(std::string_view data_json, const std::vector<std::string>& warnings) {
+  JsonWriter w(data_json.size() + 64);
+  w.BeginObject();
+  w.Key("status").String("success");
+  w.Key("data").Raw(data_json);
+  if (!warnings.empty()) {
+    w.Key("warnings");
+    WriteStringArray(&w, warnings);
+  }
+  w.EndObject();
+  return HttpResponse{200, "application/json", std::move(w).str(), {}};
+}
+
+HttpResponse ApiFailure(const base::Status& status) {
+  return HttpResponse{ToApiError(status).http_status, "application/json", ApiErrorBody(status), {}};
+}
+
+base::Result<std::vector<std::vector<model::Matcher>>> ParseMatchersParam(
+    const std::vector<std::string_view>& selectors) {
+  std::vector<std::vector<model::Matcher>> sets;
+  sets.reserve(selectors.size());
+  for (std::string_view s : selectors) {
+    ASSIGN_OR_RETURN(auto matchers, ParseMetricSelector(s));
+    sets.push_back(std::move(matchers));
+  }
+  for (const auto& set : sets) {
+    bool non_empty = std::any_of(set.begin(), set.end(),
+                                 [](const model::Matcher& m) { return !m.MatchesEmpty(); });
+    if (!non_empty)
+      return base::InvalidArgument("match[] must contain at least one non-empty matcher");
+  }
+  return sets;
+}
+
+ApiV1::ApiV1(Options options) : options_(std::move(options)) {
+  assert(options_.queryable != nullptr);
+}
+
+HttpResponse ApiV1::Series(const Form& form) const {
+  if (!form.parse_error().ok()) {
+    return ApiFailure(
+        base::InvalidArgument("error parsing form values: " + form.parse_error().message()));
+  }
+  std::vector<std::string_view> selectors = form.GetAll("match[]");
+  if (selectors.empty()) return ApiFailure(base::InvalidArgument("no match[] parameter provided"));
+  auto limit = ParseLimitParam(form);
+  if (!limit) return ApiFailure(limit.error());
+  auto range = ParseTimeRange(form);
+  if (!range) return ApiFailure(range.error());
+  auto sets = ParseMatchersParam(selectors);
+  if (!sets)
+    return ApiFailure(
+        base::InvalidArgument("invalid parameter \"match[]\": " + sets.error().message()));
+
+  auto querier = options_.queryable->NewQuerier(range->start, range->end);
+  if (!querier) return ApiFailure(querier.error());
+  storage::SelectHints hints;
+  hints.start = range->start;
+  hints.end = range->end;
+  hints.func = "series";  // metadata only: no samples needed
+
+  // Each set is selected sorted; several sets are merged and deduplicated, as Prometheus's
+  // NewMergeSeriesSet does, so the result is sorted by labels either way.
+  std::vector<model::Labels> series;
+  const size_t want = HintLimit(*limit);
+  for (const auto& set : *sets) {
+    std::unique_ptr<storage::SeriesSet> ss = (*querier)->Select(true, &hints, set);
+    while (ss->Next()) {
+      series.push_back(ss->At().labels());
+      if (sets->size() == 1 && want > 0 && series.size() >= want) break;
+    }
+    if (base::Status st = ss->status(); !st.ok()) return ApiFailure(st);
+  }
+  if (sets->size() > 1) {
+    std::sort(series.begin(), series.end());
+    series.erase(std::unique(series.begin(), series.end()), series.end());
+  }
+  std::vector<std::string> warnings;
+  if (*limit > 0 && series.size() > *limit) {
+    series.resize(*limit);
+    warnings.emplace_back(kTruncatedWarning);
+  }
+
+  JsonWriter w(series.size() * 64 + 16);
+  w.BeginArray();
+  for (const auto& ls : series) {
+    w.BeginObject();
+    for (const model::Label& l : ls)
+      w.Key(l.name, Escaping::kLabels).String(l.value, Escaping::kLabels);
+    w.EndObject();
+  }
+  w.EndArray();
+  return ApiSuccess(w.str(), warnings);
+}
+
+HttpResponse ApiV1::Labels(const Form& form) const {
+  auto limit = ParseLimitParam(form);
+  if (!limit) return ApiFailure(limit.error());
+  auto range = ParseTimeRange(form);
+  if (!range) return ApiFailure(range.error());
+  auto sets = ParseMatchersParam(form.GetAll("match[]"));
+  if (!sets) return ApiFailure(sets.error());
+
+  auto querier = options_.queryable->NewQuerier(range->start, range->end);
+  if (!querier) return ApiFailure(querier.error());
+  storage::LabelHints hints;
+  hints.limit = HintLimit(*limit);
+  std::vector<std::string> names;
+  if (sets->size() > 1) {
+    std::vector<std::vector<std::string>> lists;
+    for (const auto& set : *sets) {
+      auto r = (*querier)->LabelNames(hints, set);
+      if (!r) return ApiFailure(r.error());
+      lists.push_back(*std::move(r));
+    }
+    names = SortedUnion(std::move(lists));
+  } else {
+    auto r = (*querier)->LabelNames(hints,
+                                    sets->empty() ? std::vector<model::Matcher>{} : sets->front());
+    if (!r) return ApiFailure(r.error());
+    names = *std::move(r);
+  }
+  std::vector<std::string> warnings;
+  if (*limit > 0 && names.size() > *limit) {
+    names.resize(*limit);
+    warnings.emplace_back(kTruncatedWarning);
+  }
+  JsonWriter w(names.size() * 16 + 16);
+  WriteStringArray(&w, names);
+  return ApiSuccess(w.str(), warnings);
+}
+
+HttpResponse ApiV1::LabelValues(std::string_view name, const Form& form) const {
+  // Prometheus 3 accepts any non-empty UTF-8 label name here.
+  if (name.empty() || !model::IsValidUtf8(name)) {
+    return ApiFailure(base::InvalidArgument("invalid label name: " + GoQuote(name)));
+  }
+  auto limit = ParseLimitParam(form);
+  if (!limit) return ApiFailure(limit.error());
+  auto range = ParseTimeRange(form);
+  if (!range) return ApiFailure(range.error());
+  auto sets = ParseMatchersParam(form.GetAll("match[]"));
+  if (!sets) return ApiFailure(sets.error());
+
+  auto querier = options_.queryable->NewQuerier(range->start, range->end);
+  if (!querier) return ApiFailure(querier.error());
+  storage::LabelHints hints;
+  hints.limit = HintLimit(*limit);
+  const std::string label(name);
+  std::vector<std::string> values;
+  if (sets->size() > 1) {
+    std::vector<std::vector<std::string>> lists;
+    for (const auto& set : *sets) {
+      auto r = (*querier)->LabelValues(label, hints, set);
+      if (!r) return ApiFailure(r.error());
+      lists.push_back(*std::move(r));
+    }
+    values = SortedUnion(std::move(lists));
+  } else {
+    auto r = (*querier)->LabelValues(label, hints,
+                                     sets->empty() ? std::vector<model::Matcher>{} : sets->front());
+    if (!r) return ApiFailure(r.error());
+    values = *std::move(r);
+    std::sort(values.begin(), values.end());
+  }
+  std::vector<std::string> warnings;
+  if (*limit > 0 && values.size() > *limit) {
+    values.resize(*limit);
+    warnings.emplace_back(kTruncatedWarning);
+  }
+  JsonWriter w(values.size() * 16 + 16);
+  WriteStringArray(&w, values);
+  return ApiSuccess(w.str(), warnings);
+}
+
+HttpResponse ApiV1::BuildInfoStatus() const {
+  const BuildInfo& b = options_.build_info;
+  JsonWriter w(256);
+  w.BeginObject();
+  w.Key("version").String(b.version);
+  w.Key("revision").String(b.revision);
+  w.Key("branch").String(b.branch);
+  w.Key("buildUser").String(b.build_user);
+  w.Key("buildDate").String(b.build_date);
+  w.Key("goVersion").String(b.go_version.empty() ? DefaultCompilerVersion() : b.go_version);
+  w.EndObject();
+  return ApiSuccess(w.str());
+}
+
+HttpResponse ApiV1::Flags() const {
+  // Go marshals a map with its keys sorted; the last value of a repeated name wins.
+  std::vector<std::pair<std::string, std::string>> flags;
+  for (auto it = options_.flags.rbegin(); it != options_.flags.rend(); ++it) flags.push_back(*it);
+  std::stable_sort(flags.begin(), flags.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  flags.erase(std::unique(flags.begin(), flags.end(),
+                          [](const auto& a, const auto& b) { return a.first == b.first; }),
+              flags.end());
+  JsonWriter w(flags.size() * 48 + 16);
+  w.BeginObject();
+  for (const auto& [k, v] : flags) w.Key(k).String(v);
+  w.EndObject();
+  return ApiSuccess(w.str());
+}
+
+HttpResponse ApiV1::TsdbStatus(const Form& form) const {
+  size_t limit = 10;
+  if (std::string_view s = form.Get("limit"); !s.empty()) {
+    auto v = GoAtoi(s);
+    if (!v || *v < 1) return ApiFailure(base::InvalidArgument("limit must be a positive number"));
+    if (static_cast<uint64_t>(*v) > kMaxTsdbStatusLimit) {
+      return ApiFailure(
+          base::InvalidArgument("limit must not exceed " + std::to_string(kMaxTsdbStatusLimit)));
+    }
+    limit = static_cast<size_t>(*v);
+  }
+  if (!options_.tsdb_stats) return ApiFailure(base::Unavailable("TSDB status is not available"));
+  tsdb::HeadStats s = options_.tsdb_stats(limit);
+  JsonWriter w(1024);
+  w.BeginObject();
+  w.Key("headStats").BeginObject();
+  w.Key("numSeries").Uint(s.num_series);
+  w.Key("numLabelPairs").Uint(s.num_label_pairs);
+  w.Key("chunkCount").Uint(s.chunk_count);
+  w.Key("minTime").Int(s.min_time);
+  w.Key("maxTime").Int(s.max_time);
+  w.EndObject();
+  WriteCounts(&w, "seriesCountByMetricName", s.series_count_by_metric_name);
+  WriteCounts(&w, "labelValueCountByLabelName", s.label_value_count_by_label_name);
+  WriteCounts(&w, "memoryInBytesByLabelName", s.memory_in_bytes_by_label_name);
+  WriteCounts(&w, "seriesCountByLabelValuePair", s.series_count_by_label_value_pair);
+  w.EndObject();
+  return ApiSuccess(w.str());
+}
+
+}  // namespace web

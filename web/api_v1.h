@@ -1,0 +1,87 @@
+// ApiV1: the handlers of Prometheus's /api/v1 read endpoints (web/api/v1/api.go), independent
+// of the HTTP library: a Form in, an HttpResponse with Prometheus's exact JSON out. The Server
+// routes requests to them; the PromQL query endpoints will join them here.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/status.h"
+#include "model/matcher.h"
+#include "storage/querier.h"
+#include "tsdb/db.h"  // for tsdb::HeadStats only; web does not link tsdb
+#include "web/params.h"
+
+namespace web {
+
+// What /api/v1/status/buildinfo reports (Prometheus's PrometheusVersion).
+struct BuildInfo {
+  std::string version;
+  std::string revision;
+  std::string branch;
+  std::string build_user;
+  std::string build_date;
+  // Prometheus reports the Go version; Hestia reports the C++ compiler (DefaultCompilerVersion()
+  // when empty).
+  std::string go_version;
+};
+
+// The compiler that built this file, e.g. "gcc 12.2.0" or "clang 16.0.6".
+std::string DefaultCompilerVersion();
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// {"status":"success","data":<data_json>} with "warnings":[...] after data when there are any.
+HttpResponse ApiSuccess(std::string_view data_json, const std::vector<std::string>& warnings = {});
+// The error envelope with the status code of ToApiError. REQUIRES: !status.ok().
+HttpResponse ApiFailure(const base::Status& status);
+
+// Parses each match[] value as a series selector and checks that every set has a matcher that
+// does not match the empty string. Errors: kInvalidArgument with the parse error, or
+// "match[] must contain at least one non-empty matcher".
+base::Result<std::vector<std::vector<model::Matcher>>> ParseMatchersParam(
+    const std::vector<std::string_view>& selectors);
+
+// Thread-safe: any number of requests may be handled at once.
+class ApiV1 {
+ public:
+  struct Options {
+    storage::Queryable* queryable = nullptr;  // required
+    // Head statistics for /api/v1/status/tsdb (top `limit` entries per list); when empty that
+    // endpoint answers 500 "unavailable".
+    std::function<tsdb::HeadStats(size_t limit)> tsdb_stats;
+    BuildInfo build_info;
+    // /api/v1/status/flags: command-line flag name -> value.
+    std::vector<std::pair<std::string, std::string>> flags;
+  };
+
+  // REQUIRES: options.queryable != nullptr.
+  explicit ApiV1(Options options);
+
+  // GET|POST /api/v1/series: match[] (required, repeated), start, end, limit.
+  HttpResponse Series(const Form& form) const;
+  // GET|POST /api/v1/labels: match[], start, end, limit.
+  HttpResponse Labels(const Form& form) const;
+  // GET /api/v1/label/<name>/values: match[], start, end, limit. `name` is the decoded path
+  // segment.
+  HttpResponse LabelValues(std::string_view name, const Form& form) const;
+  // GET /api/v1/status/buildinfo.
+  HttpResponse BuildInfoStatus() const;
+  // GET /api/v1/status/flags.
+  HttpResponse Flags() const;
+  // GET /api/v1/status/tsdb: limit (1..10000, default 10).
+  HttpResponse TsdbStatus(const Form& form) const;
+
+ private:
+  Options options_;
+};
+
+}  // namespace web
