@@ -4,50 +4,21 @@
 #include <mutex>
 
 #include "base/check.h"
+#include "tsdb/index/postings.h"
 
 namespace tsdb::index {
 namespace {
 
 using List = std::vector<uint32_t>;
 
-List MergeLists(std::vector<const List*> lists) {
-  if (lists.empty()) return {};
-  if (lists.size() == 1) return *lists[0];
-  size_t total = 0;
-  for (const List* l : lists) total += l->size();
-  List out;
-  out.reserve(total);
-  for (const List* l : lists) out.insert(out.end(), l->begin(), l->end());
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
+List MergeLists(const std::vector<const List*>& lists) {
+  std::vector<std::span<const uint32_t>> spans;
+  spans.reserve(lists.size());
+  for (const List* l : lists) spans.emplace_back(*l);
+  return MergeSorted<uint32_t>(std::move(spans));
 }
-
-List IntersectLists(const List& a, const List& b) {
-  const List& small = a.size() <= b.size() ? a : b;
-  const List& large = a.size() <= b.size() ? b : a;
-  List out;
-  out.reserve(small.size());
-  if (small.size() * 16 < large.size()) {
-    auto it = large.begin();
-    for (uint32_t v : small) {
-      it = std::lower_bound(it, large.end(), v);
-      if (it == large.end()) break;
-      if (*it == v) out.push_back(v);
-    }
-  } else {
-    std::set_intersection(small.begin(), small.end(), large.begin(), large.end(),
-                          std::back_inserter(out));
-  }
-  return out;
-}
-
-List Subtract(const List& full, const List& drop) {
-  List out;
-  out.reserve(full.size());
-  std::set_difference(full.begin(), full.end(), drop.begin(), drop.end(), std::back_inserter(out));
-  return out;
-}
+List IntersectLists(const List& a, const List& b) { return IntersectSorted<uint32_t>(a, b); }
+List Subtract(const List& full, const List& drop) { return WithoutSorted<uint32_t>(full, drop); }
 
 void InsertSorted(List& l, uint32_t ref) {
   if (l.empty() || l.back() < ref) {
@@ -108,7 +79,7 @@ HeadIndex::List HeadIndex::Collect(const Values& values,
   std::vector<const List*> lists;
   for (const auto& [v, refs] : values)
     if (pred(symbols_.Lookup(v))) lists.push_back(&refs);
-  return MergeLists(std::move(lists));
+  return MergeLists(lists);
 }
 
 // The postings a matcher selects. For a matcher that matches the empty string the result is
@@ -132,7 +103,7 @@ HeadIndex::List HeadIndex::PostingsFor(const model::Matcher& m, bool* matches_al
         if (!sym) continue;
         if (auto it = values->find(*sym); it != values->end()) lists.push_back(&it->second);
       }
-      return MergeLists(std::move(lists));
+      return MergeLists(lists);
     }
     return Collect(*values, [&](std::string_view v) { return m.Matches(v); });
   }
@@ -149,7 +120,7 @@ HeadIndex::List HeadIndex::PostingsFor(const model::Matcher& m, bool* matches_al
       if (auto it = values->find(*sym); it != values->end()) lists.push_back(&it->second);
     }
     if (lists.empty()) *matches_all = true;
-    return MergeLists(std::move(lists));
+    return MergeLists(lists);
   }
   List drop = Collect(*values, [&](std::string_view v) { return !m.Matches(v); });
   if (drop.empty()) *matches_all = true;

@@ -2,7 +2,9 @@
 // them with (as Prometheus tsdb/index/postings.go).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <span>
 #include <vector>
@@ -46,9 +48,47 @@ PostingsPtr Merge(std::vector<PostingsPtr> its);
 PostingsPtr Without(PostingsPtr full, PostingsPtr drop);
 std::vector<SeriesRef> Expand(Postings& p);
 
-// The same operations on sorted vectors, used where lists are already materialised.
-std::vector<SeriesRef> IntersectSorted(std::span<const SeriesRef> a, std::span<const SeriesRef> b);
-std::vector<SeriesRef> MergeSorted(std::vector<std::span<const SeriesRef>> lists);
-std::vector<SeriesRef> WithoutSorted(std::span<const SeriesRef> full, std::span<const SeriesRef> drop);
+// The same operations on materialised sorted lists (the head keeps uint32_t refs).
+template <typename T>
+std::vector<T> IntersectSorted(std::span<const T> a, std::span<const T> b) {
+  if (a.size() > b.size()) std::swap(a, b);
+  std::vector<T> out;
+  out.reserve(a.size());
+  if (a.size() * 16 < b.size()) {
+    // Gallop through the longer list when the shorter one is much shorter.
+    auto it = b.begin();
+    for (T v : a) {
+      it = std::lower_bound(it, b.end(), v);
+      if (it == b.end()) break;
+      if (*it == v) out.push_back(v);
+    }
+    return out;
+  }
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+template <typename T>
+std::vector<T> MergeSorted(std::vector<std::span<const T>> lists) {
+  std::erase_if(lists, [](auto s) { return s.empty(); });
+  if (lists.empty()) return {};
+  if (lists.size() == 1) return {lists[0].begin(), lists[0].end()};
+  size_t total = 0;
+  for (auto s : lists) total += s.size();
+  std::vector<T> out;
+  out.reserve(total);
+  for (auto s : lists) out.insert(out.end(), s.begin(), s.end());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+template <typename T>
+std::vector<T> WithoutSorted(std::span<const T> full, std::span<const T> drop) {
+  std::vector<T> out;
+  out.reserve(full.size());
+  std::set_difference(full.begin(), full.end(), drop.begin(), drop.end(), std::back_inserter(out));
+  return out;
+}
 
 }  // namespace tsdb::index

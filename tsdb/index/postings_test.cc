@@ -25,19 +25,20 @@ TEST_CASE("postings set operations agree with std algorithms", "[tsdb][index]") 
   its.push_back(lp(b));
   its.push_back(lp(c));
   auto inter = Expand(*Intersect(std::move(its)));
-  CHECK(inter == IntersectSorted(IntersectSorted(a, b), c));
+  auto ab = IntersectSorted<uint64_t>(a, b);
+  CHECK(inter == IntersectSorted<uint64_t>(ab, c));
   its.clear();
   its.push_back(lp(a));
   its.push_back(lp(b));
   its.push_back(lp(c));
-  CHECK(Expand(*Merge(std::move(its))) == MergeSorted({a, b, c}));
-  CHECK(Expand(*Without(lp(a), lp(c))) == WithoutSorted(a, c));
+  CHECK(Expand(*Merge(std::move(its))) == MergeSorted<uint64_t>({a, b, c}));
+  CHECK(Expand(*Without(lp(a), lp(c))) == WithoutSorted<uint64_t>(a, c));
   // Seek on a merge moves forward only.
   its.clear();
   its.push_back(lp(a));
   its.push_back(lp(b));
   auto m = Merge(std::move(its));
-  auto merged = MergeSorted({a, b});
+  auto merged = MergeSorted<uint64_t>({a, b});
   if (!merged.empty()) {
     REQUIRE(m->Seek(merged[merged.size() / 2]));
     CHECK(m->At() == merged[merged.size() / 2]);
