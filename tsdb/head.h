@@ -87,7 +87,8 @@ class Head final : public storage::Appendable, public storage::Queryable {
   std::unique_ptr<std::atomic<std::atomic<MemSeries*>*>[]> refs_;
 
   std::mutex wal_mu_;
-  std::unique_ptr<wal::Writer> wal_;  // GUARDED_BY(wal_mu_)
+  // Shared so that a commit can fsync outside wal_mu_ while Close runs.
+  std::shared_ptr<wal::Writer> wal_;  // GUARDED_BY(wal_mu_)
 
   std::mutex gc_mu_;  // serializes Truncate
   std::vector<std::unique_ptr<MemSeries>> graveyard_;  // GUARDED_BY(gc_mu_); freed next GC

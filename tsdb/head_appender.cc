@@ -79,12 +79,23 @@ base::Status HeadAppender::Commit() {
     record::EncodeSamples(samples, &samples_buf_);
     recs[n++] = samples_buf_;
   }
+  std::shared_ptr<wal::Writer> wal;
   {
     std::lock_guard lock(head_.wal_mu_);
     base::Status st = head_.wal_ ? head_.wal_->Log(std::span<const std::string_view>(recs, n))
                                  : base::Unavailable("storage is read-only or closed");
-    if (st.ok() && head_.options_.wal_sync == WalSyncMode::kAlways) st = head_.wal_->Sync();
     if (!st.ok()) {
+      done_ = false;
+      Rollback();
+      return st;
+    }
+    wal = head_.wal_;
+  }
+  // Outside wal_mu_, so that concurrent commits share one fsync (Writer::Sync is thread-safe).
+  // A failed fsync leaves the records in the log but unacknowledged: replay may apply them,
+  // and a sender's retry of the same samples is then a no-op.
+  if (head_.options_.wal_sync == WalSyncMode::kAlways) {
+    if (base::Status st = wal->Sync(); !st.ok()) {
       done_ = false;
       Rollback();
       return st;

@@ -41,6 +41,8 @@ void DeclareServerFlags(base::FlagSet& f) {
       .String("storage.tsdb.wal-sync", "interval",
               "When to fsync the WAL: segment, interval (every 1s) or always (before every "
               "acknowledgement). See docs/format/wal.md.")
+      .String("storage.tsdb.wal-sync-interval", "1s",
+              "How often the WAL is fsynced with --storage.tsdb.wal-sync=interval.")
       .String("log.level", "info", "Only log messages with the given severity or above: debug, info, warn, error.")
       .Bool("version", false, "Show application version.");
 }
@@ -66,8 +68,13 @@ int RunServer(const base::FlagSet& flags) {
   auto body_limit = base::ParseBytes(flags.Get("web.remote-write.max-body-bytes"));
   if (!body_limit) return Fail("--web.remote-write.max-body-bytes: " + body_limit.error().message());
 
+  auto sync_interval = base::ParseDuration(flags.Get("storage.tsdb.wal-sync-interval"));
+  if (!sync_interval || sync_interval->count() <= 0)
+    return Fail("--storage.tsdb.wal-sync-interval must be a positive duration");
+
   tsdb::Options opts;
   opts.retention = *retention;
+  opts.wal_sync_interval = *sync_interval;
   opts.wal_segment_bytes = static_cast<size_t>(*segment);
   opts.wal_compression = flags.GetBool("storage.tsdb.wal-compression");
   const std::string& sync = flags.Get("storage.tsdb.wal-sync");
