@@ -46,7 +46,7 @@ Head::~Head() {
   for (size_t c = 0; c < kRefChunks; ++c) {
     std::atomic<MemSeries*>* chunk = refs_[c].load();
     if (chunk == nullptr) continue;
-    for (size_t i = 0; i < (size_t{1} << kRefChunkBits); ++i) delete chunk[i].load();
+    for (size_t i = 0; i < (size_t{1} << kRefChunkBits); ++i) MemSeries::Destroy(chunk[i].load());
     delete[] chunk;
   }
 }
@@ -108,7 +108,7 @@ MemSeries* Head::GetOrCreate(const model::Labels& labels, bool* created) {
   uint64_t hash = labels.hash();
   Stripe& stripe = stripes_[hash & (kStripes - 1)];
   std::lock_guard lock(stripe.mu);
-  if (MemSeries* s = stripe.Find(hash, [&](MemSeries* c) { return LabelsEqual(*c, labels); })) return s;
+  if (MemSeries* s = stripe.Find(*this, hash, [&](MemSeries* c) { return LabelsEqual(*c, labels); })) return s;
   std::vector<uint32_t> syms;
   syms.reserve(16);
   for (const model::Label& l : labels) {
@@ -117,10 +117,10 @@ MemSeries* Head::GetOrCreate(const model::Labels& labels, bool* created) {
   }
   MemSeries* series = nullptr;
   index_.Add(syms, [&](uint32_t ref) {
-    series = new MemSeries(ref, hash, syms);
+    series = MemSeries::Create(ref, hash, syms);
     PublishRef(ref, series);
   });
-  stripe.Insert(hash, series);
+  stripe.Insert(*this, series);
   num_series_.fetch_add(1, std::memory_order_relaxed);
   metrics_->series_created.Inc();
   *created = true;
@@ -193,7 +193,7 @@ base::Status Head::Truncate(model::Timestamp mint) {
     Stripe& stripe = stripes_[s->hash() & (kStripes - 1)];
     {
       std::lock_guard lock(stripe.mu);
-      stripe.Erase(s);
+      stripe.Erase(*this, ref);
     }
     PublishRef(ref, nullptr);
     graveyard_.emplace_back(s);

@@ -91,7 +91,7 @@ class Head final : public storage::Appendable, public storage::Queryable {
   std::shared_ptr<wal::Writer> wal_;  // GUARDED_BY(wal_mu_)
 
   std::mutex gc_mu_;  // serializes Truncate
-  std::vector<std::unique_ptr<MemSeries>> graveyard_;  // GUARDED_BY(gc_mu_); freed next GC
+  std::vector<MemSeries::Ptr> graveyard_;  // GUARDED_BY(gc_mu_); freed next GC
 
   std::atomic<model::Timestamp> min_time_{model::kMaxTime};
   std::atomic<model::Timestamp> max_time_{model::kMinTime};

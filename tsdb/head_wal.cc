@@ -58,7 +58,7 @@ base::Status Head::Replay(const std::string& wal_dir) {
           MemSeries* s = nullptr;
           uint64_t hash = rs.labels.hash();
           Stripe& stripe = stripes_[hash & (kStripes - 1)];
-          s = stripe.Find(hash, [&](MemSeries* c) { return LabelsEqual(*c, rs.labels); });
+          s = stripe.Find(*this, hash, [&](MemSeries* c) { return LabelsEqual(*c, rs.labels); });
           if (s != nullptr) {
             alias[rs.ref] = s;
             continue;
@@ -68,11 +68,11 @@ base::Status Head::Replay(const std::string& wal_dir) {
             syms.push_back(symbols_.Intern(l.name));
             syms.push_back(symbols_.Intern(l.value));
           }
-          s = new MemSeries(static_cast<uint32_t>(rs.ref), hash, syms);
+          s = MemSeries::Create(static_cast<uint32_t>(rs.ref), hash, syms);
           s->wal_logged = true;
           PublishRef(static_cast<uint32_t>(rs.ref), s);
           index_.AddWithRef(static_cast<uint32_t>(rs.ref), syms);
-          stripe.Insert(hash, s);
+          stripe.Insert(*this, s);
           num_series_.fetch_add(1, std::memory_order_relaxed);
           (void)created;
         }

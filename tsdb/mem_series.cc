@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cstring>
+#include <new>
 
 namespace tsdb {
 namespace {
@@ -17,12 +18,18 @@ Timestamp RangeEnd(Timestamp t) {
 
 }  // namespace
 
-MemSeries::MemSeries(uint32_t ref, uint64_t hash, std::vector<uint32_t> label_syms)
-    : ref_(ref),
-      num_syms_(static_cast<uint32_t>(label_syms.size())),
-      hash_(hash),
-      syms_(std::make_unique<uint32_t[]>(label_syms.size())) {
-  std::memcpy(syms_.get(), label_syms.data(), label_syms.size() * sizeof(uint32_t));
+MemSeries* MemSeries::Create(uint32_t ref, uint64_t hash, std::span<const uint32_t> label_syms) {
+  static_assert(alignof(MemSeries) % alignof(uint32_t) == 0);
+  void* mem = ::operator new(sizeof(MemSeries) + label_syms.size_bytes());
+  auto* s = ::new (mem) MemSeries(ref, hash, static_cast<uint32_t>(label_syms.size()));
+  std::memcpy(static_cast<char*>(mem) + sizeof(MemSeries), label_syms.data(), label_syms.size_bytes());
+  return s;
+}
+
+void MemSeries::Destroy(MemSeries* s) {
+  if (s == nullptr) return;
+  s->~MemSeries();
+  ::operator delete(s);
 }
 
 MemSeries::Check MemSeries::CanAppend(Timestamp t, double v) const {

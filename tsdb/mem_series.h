@@ -35,14 +35,24 @@ inline constexpr int64_t kChunkRangeMs = 2 * 3600 * 1000;
 // pending_t_ >= max_time_ or kMinTime.
 class MemSeries {
  public:
-  MemSeries(uint32_t ref, uint64_t hash, std::vector<uint32_t> label_syms);
+  // A series and its label symbols in one allocation (the symbols follow the object), as there
+  // is one per active series. Free with Destroy, or hold in a MemSeries::Ptr.
+  static MemSeries* Create(uint32_t ref, uint64_t hash, std::span<const uint32_t> label_syms);
+  static void Destroy(MemSeries* s);
+  struct Deleter {
+    void operator()(MemSeries* s) const { Destroy(s); }
+  };
+  using Ptr = std::unique_ptr<MemSeries, Deleter>;
+
   MemSeries(const MemSeries&) = delete;
   MemSeries& operator=(const MemSeries&) = delete;
 
   uint32_t ref() const { return ref_; }
   uint64_t hash() const { return hash_; }
   // Symbol ids: name, value, name, value, ... sorted by name.
-  std::span<const uint32_t> label_syms() const { return {syms_.get(), num_syms_}; }
+  std::span<const uint32_t> label_syms() const {
+    return {reinterpret_cast<const uint32_t*>(this + 1), num_syms_};
+  }
 
   base::SmallMutex mu;
 
@@ -77,12 +87,14 @@ class MemSeries {
   // Neither movable nor copyable: the appender points into the series.
 
  private:
+  MemSeries(uint32_t ref, uint64_t hash, uint32_t num_syms)
+      : ref_(ref), num_syms_(num_syms), hash_(hash) {}
+  ~MemSeries() = default;
   void CutChunk(Timestamp t);
 
   const uint32_t ref_;
   const uint32_t num_syms_;
   const uint64_t hash_;
-  const std::unique_ptr<uint32_t[]> syms_;
 
   std::vector<ChunkMeta> chunks_;                      // closed chunks
   chunkenc::XorChunk open_;                  // valid while app_ is set

@@ -8,6 +8,7 @@
 #include <bit>
 #include <cassert>
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -130,11 +131,11 @@ class BitWriter {
   }
 
  private:
-  // Grows geometrically (x1.5) so that appends cost amortised O(1) per byte while the waste of
-  // an open chunk stays at most a third of its size.
+  // Grows geometrically (x1.25, at least 16 bytes) so that appends cost amortised O(1) per byte
+  // while the waste of an open chunk, held for every series, stays at most a fifth of its size.
   void Grow(size_t need) {
     INVARIANT(need < kMaxBytes);
-    size_t want = cap_ + cap_ / 2;
+    size_t want = cap_ + std::max<size_t>(cap_ / 4, 16);
     if (want < need) want = need;
     if (want > kMaxBytes) want = kMaxBytes;
     Reallocate(AllocationSize(want));
