@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "base/duration.h"
+#include "config/detail/sections.h"
+#include "config/detail/yaml.h"
 
 namespace config {
 namespace {
@@ -30,33 +32,7 @@ const std::set<std::string> kTopLevel = {"global",        "runtime",        "ale
 const std::set<std::string> kSequences = {"rule_files", "scrape_config_files", "scrape_configs",
                                           "remote_write", "remote_read"};
 
-class ParseError {
- public:
-  ParseError(std::string_view source) : source_(source) {}
-  base::Status At(const YAML::Node& n, const std::string& msg) const {
-    std::string out = source_;
-    if (n.IsDefined() && n.Mark().line >= 0) {
-      out.push_back(':');
-      out.append(std::to_string(n.Mark().line + 1));
-    }
-    out.append(": ");
-    out.append(msg);
-    return base::InvalidArgument(std::move(out));
-  }
-
- private:
-  std::string source_;
-};
-
-base::Result<std::chrono::milliseconds> Duration(const ParseError& err, const YAML::Node& n,
-                                                 const std::string& field) {
-  if (!n.IsScalar()) return err.At(n, field + ": expected a duration");
-  auto d = base::ParseDuration(n.Scalar());
-  if (!d) return err.At(n, field + ": " + d.error().message());
-  return *d;
-}
-
-base::Status ParseGlobal(const ParseError& err, const YAML::Node& g, GlobalConfig* out) {
+base::Status ParseGlobal(const detail::Errors& err, const YAML::Node& g, GlobalConfig* out) {
   if (g.IsNull()) return base::Status::Ok();
   if (!g.IsMap()) return err.At(g, "global: expected a mapping");
   bool timeout_set = false;
@@ -64,12 +40,12 @@ base::Status ParseGlobal(const ParseError& err, const YAML::Node& g, GlobalConfi
     std::string key = kv.first.Scalar();
     const YAML::Node& v = kv.second;
     if (key == "scrape_interval") {
-      ASSIGN_OR_RETURN(out->scrape_interval, Duration(err, v, "global: scrape_interval"));
+      ASSIGN_OR_RETURN(out->scrape_interval, detail::Duration(err, v, "global: scrape_interval"));
     } else if (key == "scrape_timeout") {
-      ASSIGN_OR_RETURN(out->scrape_timeout, Duration(err, v, "global: scrape_timeout"));
+      ASSIGN_OR_RETURN(out->scrape_timeout, detail::Duration(err, v, "global: scrape_timeout"));
       timeout_set = true;
     } else if (key == "evaluation_interval") {
-      ASSIGN_OR_RETURN(out->evaluation_interval, Duration(err, v, "global: evaluation_interval"));
+      ASSIGN_OR_RETURN(out->evaluation_interval, detail::Duration(err, v, "global: evaluation_interval"));
     } else if (key == "external_labels") {
       if (v.IsNull()) continue;
       if (!v.IsMap()) return err.At(v, "global: external_labels: expected a mapping");
@@ -113,8 +89,23 @@ base::Status ParseGlobal(const ParseError& err, const YAML::Node& g, GlobalConfi
 
 }  // namespace
 
+namespace {
+base::Result<Config> ParseUnguarded(std::string_view yaml, std::string_view source);
+}  // namespace
+
 base::Result<Config> Parse(std::string_view yaml, std::string_view source) {
-  ParseError err(source);
+  // yaml-cpp reports misuse (a scalar read of a map, say) by throwing: caught here, once.
+  try {
+    return ParseUnguarded(yaml, source);
+  } catch (const YAML::Exception& e) {
+    return base::InvalidArgument(std::string(source) + ":" + std::to_string(e.mark.line + 1) +
+                                 ": " + e.msg);
+  }
+}
+
+namespace {
+base::Result<Config> ParseUnguarded(std::string_view yaml, std::string_view source) {
+  detail::Errors err(source);
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml));
@@ -134,10 +125,39 @@ base::Result<Config> Parse(std::string_view yaml, std::string_view source) {
     if (!seen.insert(key).second) return err.At(kv.first, "field " + key + " already set");
     if (kSequences.contains(key) && !kv.second.IsNull() && !kv.second.IsSequence())
       return err.At(kv.second, key + ": expected a list");
-    if (key == "global") RETURN_IF_ERROR(ParseGlobal(err, kv.second, &cfg.global));
+  }
+  // global first: the other sections take their defaults from it.
+  if (root["global"]) RETURN_IF_ERROR(ParseGlobal(err, root["global"], &cfg.global));
+  if (const YAML::Node sc = root["scrape_configs"]; sc && !sc.IsNull()) {
+    std::set<std::string> jobs;
+    for (const auto& n : sc) {
+      ASSIGN_OR_RETURN(ScrapeConfig c, detail::ParseScrapeConfig(err, n, cfg.global, &cfg.warnings));
+      if (!jobs.insert(c.job_name).second)
+        return err.At(n, "found multiple scrape configs with job name \"" + c.job_name + "\"");
+      cfg.scrape_configs.push_back(std::move(c));
+    }
+  }
+  if (const YAML::Node rf = root["rule_files"]; rf && !rf.IsNull()) {
+    for (const auto& n : rf) {
+      if (!n.IsScalar() || n.Scalar().empty()) return err.At(n, "rule_files: expected a file path or glob");
+      cfg.rule_files.push_back(n.Scalar());
+    }
+  }
+  if (root["alerting"]) {
+    ASSIGN_OR_RETURN(cfg.alerting, detail::ParseAlerting(err, root["alerting"], &cfg.warnings));
+  }
+  if (const YAML::Node rw = root["remote_write"]; rw && !rw.IsNull()) {
+    std::set<std::string> names;
+    for (const auto& n : rw) {
+      ASSIGN_OR_RETURN(RemoteWriteConfig r, detail::ParseRemoteWrite(err, n));
+      if (!r.name.empty() && !names.insert(r.name).second)
+        return err.At(n, "found multiple remote write configs with job name \"" + r.name + "\"");
+      cfg.remote_write.push_back(std::move(r));
+    }
   }
   return cfg;
 }
+}  // namespace
 
 base::Result<Config> LoadFile(const std::string& path) {
   std::ifstream in(path);

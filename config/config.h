@@ -1,7 +1,7 @@
 // Config: prometheus.yml as plain validated structs. The only folder that includes yaml-cpp.
-// This first cut validates the top level and the `global` section; the sections that later
-// parts of Hestia use (scrape_configs, rule_files, alerting, remote_write, ...) are checked to
-// be of the right YAML kind and kept as text until their module parses them.
+// Parsed and validated: global, scrape_configs, rule_files, alerting, remote_write. Sections
+// Hestia does not use (remote_read, tracing, storage, runtime, otlp, scrape_config_files) are
+// checked to be of the right YAML kind only.
 #pragma once
 
 #include <chrono>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "config/scrape_config.h"
 #include "model/labels.h"
 
 namespace config {
@@ -23,6 +24,13 @@ struct GlobalConfig {
 
 struct Config {
   GlobalConfig global;
+  std::vector<ScrapeConfig> scrape_configs;
+  std::vector<std::string> rule_files;  // globs, relative to the file's directory
+  AlertingConfig alerting;
+  std::vector<RemoteWriteConfig> remote_write;
+  // What loads but will not work as written (unsupported service discovery): for the log and
+  // the targets API.
+  std::vector<std::string> warnings;
   std::string source;  // the file name, or "<default>" for the embedded config
   std::string yaml;    // the text as loaded, for /api/v1/status/config
 };

@@ -56,3 +56,80 @@ TEST_CASE("every seed prometheus.yml loads", "[config]") {
   }
   CHECK(n >= 2);
 }
+
+TEST_CASE("scrape configs take Prometheus's defaults", "[config][scrape]") {
+  auto c = config::Parse(R"(
+global:
+  scrape_interval: 30s
+  scrape_timeout: 20s
+scrape_configs:
+  - job_name: a
+    static_configs:
+      - targets: ["localhost:9100", "h:1"]
+        labels: {env: prod}
+  - job_name: b
+    scrape_interval: 10s
+    metrics_path: /m
+    scheme: https
+    params: {module: [x, y]}
+    honor_labels: true
+    body_size_limit: 10MB
+    sample_limit: 100
+    basic_auth: {username: u, password: p}
+    file_sd_configs: [{files: [targets/*.json]}]
+    relabel_configs:
+      - source_labels: [__address__]
+        target_label: instance
+    kubernetes_sd_configs: [{role: pod}]
+)", "p.yml");
+  REQUIRE(c.has_value());
+  REQUIRE(c->scrape_configs.size() == 2);
+  const auto& a = c->scrape_configs[0];
+  CHECK(a.scrape_interval == 30s);
+  CHECK(a.scrape_timeout == 20s);
+  CHECK(a.metrics_path == "/metrics");
+  CHECK(a.scheme == "http");
+  CHECK(a.honor_timestamps);
+  REQUIRE(a.sd.static_configs.size() == 1);
+  CHECK(a.sd.static_configs[0].targets.size() == 2);
+  CHECK(a.sd.static_configs[0].labels.Get("env") == "prod");
+  const auto& b = c->scrape_configs[1];
+  CHECK(b.scrape_interval == 10s);
+  CHECK(b.scrape_timeout == 10s);  // the global timeout, capped at the job's interval
+  CHECK(b.scheme == "https");
+  CHECK(b.params.at("module") == std::vector<std::string>{"x", "y"});
+  CHECK(b.body_size_limit == 10 << 20);
+  CHECK(b.sample_limit == 100);
+  REQUIRE(b.http.basic_auth.has_value());
+  CHECK(b.http.basic_auth->username == "u");
+  CHECK(b.sd.file_sd_configs.at(0).refresh_interval == 5min);
+  CHECK(b.relabel_configs.size() == 1);
+  CHECK(b.sd.unsupported == std::vector<std::string>{"kubernetes_sd_configs"});
+  REQUIRE(c->warnings.size() == 1);
+  CHECK(c->warnings[0].find("kubernetes_sd_configs is not supported") != std::string::npos);
+}
+
+TEST_CASE("bad scrape, alerting and remote_write sections are errors naming line and field",
+          "[config][scrape]") {
+  auto msg = [](const char* yaml) {
+    auto c = config::Parse(yaml, "p.yml");
+    return c.has_value() ? std::string("OK") : c.error().message();
+  };
+  CHECK(msg("scrape_configs:\n  - job_name: a\n  - job_name: a\n") ==
+        "p.yml:3: found multiple scrape configs with job name \"a\"");
+  CHECK(msg("scrape_configs:\n  - job_name: a\n    scrape_interval: 5s\n    scrape_timeout: 6s\n") ==
+        "p.yml:2: scrape timeout greater than scrape interval for scrape config with job name \"a\"");
+  CHECK(msg("scrape_configs:\n  - job_name: a\n    scrape_intervall: 5s\n") ==
+        "p.yml:3: field scrape_intervall not found in scrape_config");
+  CHECK(msg("scrape_configs:\n  - metrics_path: /x\n") == "p.yml:2: job_name is empty");
+  CHECK(msg("scrape_configs:\n  - job_name: a\n    bearer_token: x\n    bearer_token_file: y\n") ==
+        "p.yml:2: at most one of bearer_token & bearer_token_file must be configured");
+  CHECK(msg("scrape_configs:\n  - job_name: a\n    file_sd_configs: [{files: [a.txt]}]\n") ==
+        "p.yml:3: path name \"a.txt\" is not valid for file discovery");
+  CHECK(msg("scrape_configs:\n  - job_name: a\n    scheme: ftp\n") ==
+        "p.yml:3: unknown scheme \"ftp\" for scrape config with job name \"a\", expected http or https");
+  CHECK(msg("remote_write:\n  - remote_timeout: 5s\n") == "p.yml:2: url for remote_write is empty");
+  CHECK(msg("alerting:\n  alertmanagers:\n    - api_version: v1\n") ==
+        "p.yml:3: expected Alertmanager api version to be one of [v2] but got v1");
+  CHECK(msg("alerting:\n  alertmanagers:\n    - static_configs: [{targets: ['am:9093']}]\n      timeout: 5s\n") == "OK");
+}
