@@ -90,6 +90,8 @@ int RunServer(const base::FlagSet& flags) {
                                  : config::LoadFile(config_file);
   if (!cfg) return Fail("error loading config from \"" + config_file + "\": " + cfg.error().message());
 
+  for (const std::string& w : cfg->warnings) logger.Warn("config", "Configuration loads with a limitation", {{"detail", w}});
+
   logger.Info("main", "Starting Hestia", {{"version", HESTIA_VERSION}, {"revision", HESTIA_REVISION}});
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
