@@ -272,6 +272,33 @@ HttpResponse ApiV1::Flags() const {
   return ApiSuccess(w.str());
 }
 
+HttpResponse ApiV1::ConfigStatus() const {
+  if (!options_.config_yaml) return ApiFailure(base::NotFound("no configuration"));
+  JsonWriter w;
+  w.BeginObject().Key("yaml").String(options_.config_yaml()).EndObject();
+  return ApiSuccess(w.str());
+}
+
+HttpResponse ApiV1::RuntimeInfoStatus() const {
+  if (!options_.runtime_info) return ApiFailure(base::NotFound("no runtime information"));
+  RuntimeInfo r = options_.runtime_info();
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("startTime").String(r.start_time);
+  w.Key("CWD").String(r.cwd);
+  w.Key("reloadConfigSuccess").Bool(r.reload_config_success);
+  w.Key("lastConfigTime").String(r.last_config_time);
+  w.Key("corruptionCount").Int(r.corruption_count);
+  w.Key("goroutineCount").Int(r.goroutine_count);
+  w.Key("GOMAXPROCS").Int(r.gomaxprocs);
+  w.Key("GOMEMLIMIT").Int(r.gomemlimit);
+  w.Key("GOGC").String("");
+  w.Key("GODEBUG").String("");
+  w.Key("storageRetention").String(r.storage_retention);
+  w.EndObject();
+  return ApiSuccess(w.str());
+}
+
 HttpResponse ApiV1::TsdbStatus(const Form& form) const {
   size_t limit = 10;
   if (std::string_view s = form.Get("limit"); !s.empty()) {

@@ -50,6 +50,20 @@ HttpResponse ApiFailure(const base::Status& status);
 base::Result<std::vector<std::vector<model::Matcher>>> ParseMatchersParam(
     const std::vector<std::string_view>& selectors);
 
+// What /api/v1/status/runtimeinfo reports (Prometheus's RuntimeInfo; Go-runtime fields carry
+// the nearest native figure: threads for goroutineCount, cores for GOMAXPROCS).
+struct RuntimeInfo {
+  std::string start_time;        // RFC 3339
+  std::string cwd;
+  bool reload_config_success = true;
+  std::string last_config_time;  // RFC 3339
+  int64_t corruption_count = 0;
+  int64_t goroutine_count = 0;
+  int64_t gomaxprocs = 0;
+  int64_t gomemlimit = 0;
+  std::string storage_retention;
+};
+
 // Thread-safe: any number of requests may be handled at once.
 class ApiV1 {
  public:
@@ -61,6 +75,10 @@ class ApiV1 {
     BuildInfo build_info;
     // /api/v1/status/flags: command-line flag name -> value.
     std::vector<std::pair<std::string, std::string>> flags;
+    // /api/v1/status/config: the configuration file's text; the endpoint answers 404 when empty.
+    std::function<std::string()> config_yaml;
+    // /api/v1/status/runtimeinfo; 404 when empty.
+    std::function<RuntimeInfo()> runtime_info;
   };
 
   // REQUIRES: options.queryable != nullptr.
@@ -77,6 +95,10 @@ class ApiV1 {
   HttpResponse BuildInfoStatus() const;
   // GET /api/v1/status/flags.
   HttpResponse Flags() const;
+  // GET /api/v1/status/config.
+  HttpResponse ConfigStatus() const;
+  // GET /api/v1/status/runtimeinfo.
+  HttpResponse RuntimeInfoStatus() const;
   // GET /api/v1/status/tsdb: limit (1..10000, default 10).
   HttpResponse TsdbStatus(const Form& form) const;
 

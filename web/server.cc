@@ -245,7 +245,8 @@ Server::Server(Options options)
   metrics_->ready.Set(ready_ ? 1 : 0);
   if (options_.queryable) {
     api_ = std::make_unique<ApiV1>(ApiV1::Options{options_.queryable, options_.tsdb_stats,
-                                                  options_.build_info, options_.flags});
+                                                  options_.build_info, options_.flags,
+                                                  options_.config_yaml, options_.runtime_info});
   }
   AddRoutes();
 }
@@ -314,6 +315,10 @@ void Server::AddRoutes() {
       api([](const ApiV1& a, const Request&, const Form&) { return a.BuildInfoStatus(); }));
   add("/api/v1/status/flags", {"GET"}, true, true,
       api([](const ApiV1& a, const Request&, const Form&) { return a.Flags(); }));
+  add("/api/v1/status/config", {"GET"}, true, true,
+      api([](const ApiV1& a, const Request&, const Form&) { return a.ConfigStatus(); }));
+  add("/api/v1/status/runtimeinfo", {"GET"}, true, true,
+      api([](const ApiV1& a, const Request&, const Form&) { return a.RuntimeInfoStatus(); }));
   add("/api/v1/status/tsdb", {"GET"}, true, true,
       api([](const ApiV1& a, const Request&, const Form& f) { return a.TsdbStatus(f); }));
   add("/api/v1/write", {"POST"}, true, false,

@@ -52,6 +52,8 @@ class Server {
     size_t max_remote_write_body_bytes = 32u << 20;
     BuildInfo build_info;
     std::vector<std::pair<std::string, std::string>> flags;
+    std::function<std::string()> config_yaml;    // /api/v1/status/config
+    std::function<RuntimeInfo()> runtime_info;   // /api/v1/status/runtimeinfo
     // Initial readiness; /api/v1/* and /-/ready answer 503 until ready (see SetReady).
     bool ready = false;
   };

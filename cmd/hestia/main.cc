@@ -5,6 +5,9 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -45,6 +48,29 @@ void DeclareServerFlags(base::FlagSet& f) {
               "How often the WAL is fsynced with --storage.tsdb.wal-sync=interval.")
       .String("log.level", "info", "Only log messages with the given severity or above: debug, info, warn, error.")
       .Bool("version", false, "Show application version.");
+}
+
+// The current time as RFC 3339 with nanoseconds, as Go marshals a time.Time.
+std::string Rfc3339Now() {
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now).count();
+  std::time_t secs = static_cast<std::time_t>(ns / 1000000000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<long long>(ns % 1000000000));
+  return buf;
+}
+
+// Threads of this process (Linux), reported where Prometheus reports goroutines.
+int64_t ThreadCount() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.starts_with("Threads:")) return std::atoll(line.c_str() + 8);
+  return 0;
 }
 
 std::atomic<int> g_signal{0};
@@ -114,6 +140,23 @@ int RunServer(const base::FlagSet& flags) {
   wo.max_remote_write_body_bytes = static_cast<size_t>(*body_limit);
   wo.build_info = {HESTIA_VERSION, HESTIA_REVISION, HESTIA_BRANCH, "", HESTIA_BUILD_DATE, ""};
   for (const auto& [k, v] : flags.Values()) wo.flags.emplace_back(k, v);
+  wo.config_yaml = [yaml = cfg->yaml] { return yaml; };
+  const std::string start_time = Rfc3339Now();
+  const std::string retention_flag = flags.Get("storage.tsdb.retention.time");
+  base::metrics::Counter& corruptions = registry.GetCounter(
+      "prometheus_tsdb_wal_corruptions_total", "Total number of WAL corruptions.");
+  wo.runtime_info = [start_time, retention_flag, &corruptions] {
+    web::RuntimeInfo r;
+    r.start_time = start_time;
+    std::error_code ec;
+    r.cwd = std::filesystem::current_path(ec).string();
+    r.last_config_time = start_time;
+    r.corruption_count = static_cast<int64_t>(corruptions.value());
+    r.goroutine_count = ThreadCount();
+    r.gomaxprocs = std::thread::hardware_concurrency();
+    r.storage_retention = retention_flag;
+    return r;
+  };
   web::Server server(std::move(wo));
   if (auto st = server.Start(); !st.ok()) return Fail(st.message());
   server.SetReady(true);

@@ -59,6 +59,12 @@ class Fixture {
     wo.appendable = db_.get();
     wo.tsdb_stats = [this](size_t limit) { return db_->Stats(limit); };
     wo.max_remote_write_body_bytes = 1 << 20;
+    wo.config_yaml = [] { return std::string("global:\n  scrape_interval: 15s\n"); };
+    wo.runtime_info = [] {
+      web::RuntimeInfo r;
+      r.storage_retention = "15d";
+      return r;
+    };
     wo.ready = true;
     server_ = std::make_unique<web::Server>(std::move(wo));
     REQUIRE(server_->Start().ok());
@@ -120,6 +126,13 @@ TEST_CASE("remote-written samples are served by the series, labels and status AP
         "{__name__=\"up\", instance=\"a:9100\", job=\"node\"} 1 1000\n"
         "{__name__=\"up\", instance=\"a:9100\", job=\"node\"} 1 2000\n"
         "{__name__=\"up\", instance=\"b:9100\", job=\"node\"} 0 1000\n");
+  auto cfg = f.Get("/api/v1/status/config");
+  REQUIRE(cfg);
+  CHECK(cfg->body == R"({"status":"success","data":{"yaml":"global:\n  scrape_interval: 15s\n"}})");
+  auto rt = f.Get("/api/v1/status/runtimeinfo");
+  REQUIRE(rt);
+  CHECK(rt->status == 200);
+  CHECK(rt->body.find(R"("storageRetention":"15d")") != std::string::npos);
   auto m = f.Get("/metrics");
   REQUIRE(m);
   CHECK(m->body.find("prometheus_tsdb_head_series 2") != std::string::npos);
