@@ -102,6 +102,8 @@ class [[nodiscard]] Result {
   Status&& error() && { return std::get<1>(std::move(v_)); }
   // The error, or OK when a value is held.
   Status status() const { return has_value() ? Status() : std::get<1>(v_); }
+  // Discards the result where failure is expected and harmless (say why at the call).
+  void IgnoreError() const {}
 
  private:
   std::variant<T, Status> v_;

@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <cassert>
+#include <ctime>
+#include <map>
 #include <string_view>
 
+#include "base/duration.h"
+#include "base/strconv.h"
 #include "model/labels.h"
 #include "web/api_error.h"
 #include "web/go_strings.h"
@@ -268,6 +272,86 @@ HttpResponse ApiV1::Flags() const {
   JsonWriter w(flags.size() * 48 + 16);
   w.BeginObject();
   for (const auto& [k, v] : flags) w.Key(k).String(v);
+  w.EndObject();
+  return ApiSuccess(w.str());
+}
+
+namespace {
+
+void WriteLabels(JsonWriter& w, const model::Labels& ls) {
+  w.BeginObject();
+  for (const model::Label& l : ls) w.Key(l.name, Escaping::kLabels).String(l.value, Escaping::kLabels);
+  w.EndObject();
+}
+
+// A timestamp in ms as Go marshals a time.Time (RFC 3339 with the significant fraction);
+// 0 is Go's zero time.
+std::string GoTime(model::Timestamp ms) {
+  if (ms == 0) return "0001-01-01T00:00:00Z";
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[48];
+  int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::string out(buf, static_cast<size_t>(n));
+  if (int frac = static_cast<int>(ms % 1000); frac != 0) {
+    std::snprintf(buf, sizeof buf, ".%03d", frac);
+    std::string f = buf;
+    while (f.back() == '0') f.pop_back();
+    out += f;
+  }
+  return out + "Z";
+}
+
+}  // namespace
+
+HttpResponse ApiV1::Targets(const Form& form) const {
+  if (!options_.targets) return ApiFailure(base::NotFound("no scrape manager"));
+  std::string_view state = form.Get("state");
+  std::string_view pool = form.Get("scrapePool");
+  bool active = state.empty() || state == "active" || state == "any";
+  bool dropped = state.empty() || state == "dropped" || state == "any";
+  std::vector<scrape::TargetStatus> targets = options_.targets();
+  std::sort(targets.begin(), targets.end(), [](const auto& a, const auto& b) {
+    return a.scrape_pool != b.scrape_pool ? a.scrape_pool < b.scrape_pool
+                                          : a.discovered_labels < b.discovered_labels;
+  });
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("activeTargets").BeginArray();
+  std::map<std::string, int> dropped_counts;
+  for (const auto& t : targets) {
+    if (t.dropped) ++dropped_counts[t.scrape_pool];
+    if (t.dropped || !active || (!pool.empty() && t.scrape_pool != pool)) continue;
+    w.BeginObject();
+    w.Key("discoveredLabels");
+    WriteLabels(w, t.discovered_labels);
+    w.Key("labels");
+    WriteLabels(w, t.labels);
+    w.Key("scrapePool").String(t.scrape_pool);
+    w.Key("scrapeUrl").String(t.scrape_url);
+    w.Key("globalUrl").String(t.scrape_url);
+    w.Key("lastError").String(t.last.error.message());
+    w.Key("lastScrape").String(GoTime(t.last.time));
+    w.Key("lastScrapeDuration").Raw(base::FormatFloatF(t.last.duration_seconds));
+    w.Key("health").String(t.last.time == 0 ? "unknown" : t.last.error.ok() ? "up" : "down");
+    w.Key("scrapeInterval").String(base::FormatDuration(t.interval));
+    w.Key("scrapeTimeout").String(base::FormatDuration(t.timeout));
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("droppedTargets").BeginArray();
+  for (const auto& t : targets) {
+    if (!t.dropped || !dropped || (!pool.empty() && t.scrape_pool != pool)) continue;
+    w.BeginObject().Key("discoveredLabels");
+    WriteLabels(w, t.discovered_labels);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("droppedTargetCounts").BeginObject();
+  for (const auto& [p, n] : dropped_counts) w.Key(p).Int(n);
+  w.EndObject();
   w.EndObject();
   return ApiSuccess(w.str());
 }

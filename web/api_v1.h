@@ -12,6 +12,7 @@
 #include "base/status.h"
 #include "model/matcher.h"
 #include "storage/querier.h"
+#include "scrape/manager.h"
 #include "tsdb/db.h"  // for tsdb::HeadStats only; web does not link tsdb
 #include "web/params.h"
 
@@ -79,6 +80,8 @@ class ApiV1 {
     std::function<std::string()> config_yaml;
     // /api/v1/status/runtimeinfo; 404 when empty.
     std::function<RuntimeInfo()> runtime_info;
+    // /api/v1/targets; 404 when empty.
+    std::function<std::vector<scrape::TargetStatus>()> targets;
   };
 
   // REQUIRES: options.queryable != nullptr.
@@ -95,6 +98,8 @@ class ApiV1 {
   HttpResponse BuildInfoStatus() const;
   // GET /api/v1/status/flags.
   HttpResponse Flags() const;
+  // GET /api/v1/targets: state (active, dropped, any), scrapePool.
+  HttpResponse Targets(const Form& form) const;
   // GET /api/v1/status/config.
   HttpResponse ConfigStatus() const;
   // GET /api/v1/status/runtimeinfo.

@@ -246,7 +246,8 @@ Server::Server(Options options)
   if (options_.queryable) {
     api_ = std::make_unique<ApiV1>(ApiV1::Options{options_.queryable, options_.tsdb_stats,
                                                   options_.build_info, options_.flags,
-                                                  options_.config_yaml, options_.runtime_info});
+                                                  options_.config_yaml, options_.runtime_info,
+                                                  options_.targets});
   }
   AddRoutes();
 }
@@ -315,6 +316,8 @@ void Server::AddRoutes() {
       api([](const ApiV1& a, const Request&, const Form&) { return a.BuildInfoStatus(); }));
   add("/api/v1/status/flags", {"GET"}, true, true,
       api([](const ApiV1& a, const Request&, const Form&) { return a.Flags(); }));
+  add("/api/v1/targets", {"GET"}, true, true,
+      api([](const ApiV1& a, const Request&, const Form& f) { return a.Targets(f); }));
   add("/api/v1/status/config", {"GET"}, true, true,
       api([](const ApiV1& a, const Request&, const Form&) { return a.ConfigStatus(); }));
   add("/api/v1/status/runtimeinfo", {"GET"}, true, true,

@@ -54,6 +54,7 @@ class Server {
     std::vector<std::pair<std::string, std::string>> flags;
     std::function<std::string()> config_yaml;    // /api/v1/status/config
     std::function<RuntimeInfo()> runtime_info;   // /api/v1/status/runtimeinfo
+    std::function<std::vector<scrape::TargetStatus>()> targets;  // /api/v1/targets
     // Initial readiness; /api/v1/* and /-/ready answer 503 until ready (see SetReady).
     bool ready = false;
   };

@@ -17,6 +17,7 @@
 #include "base/metrics.h"
 #include "config/config.h"
 #include "hestia/version.h"
+#include "scrape/manager.h"
 #include "tsdb/db.h"
 #include "tsdb/dump.h"
 #include "web/selector.h"
@@ -121,6 +122,7 @@ int RunServer(const base::FlagSet& flags) {
   logger.Info("main", "Starting Hestia", {{"version", HESTIA_VERSION}, {"revision", HESTIA_REVISION}});
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
+  std::signal(SIGHUP, OnSignal);
   std::signal(SIGPIPE, SIG_IGN);
 
   const std::string& path = flags.Get("storage.tsdb.path");
@@ -140,7 +142,13 @@ int RunServer(const base::FlagSet& flags) {
   wo.max_remote_write_body_bytes = static_cast<size_t>(*body_limit);
   wo.build_info = {HESTIA_VERSION, HESTIA_REVISION, HESTIA_BRANCH, "", HESTIA_BUILD_DATE, ""};
   for (const auto& [k, v] : flags.Values()) wo.flags.emplace_back(k, v);
-  wo.config_yaml = [yaml = cfg->yaml] { return yaml; };
+  // The running configuration's text; SIGHUP swaps it (under the mutex the lambda shares).
+  auto config_text = std::make_shared<std::pair<std::mutex, std::string>>();
+  config_text->second = cfg->yaml;
+  wo.config_yaml = [config_text] {
+    std::lock_guard lock(config_text->first);
+    return config_text->second;
+  };
   const std::string start_time = Rfc3339Now();
   const std::string retention_flag = flags.Get("storage.tsdb.retention.time");
   base::metrics::Counter& corruptions = registry.GetCounter(
@@ -157,15 +165,45 @@ int RunServer(const base::FlagSet& flags) {
     r.storage_retention = retention_flag;
     return r;
   };
+  scrape::Manager scrapes({db->get(), &logger, &base::Clock::Real(), "Hestia/" HESTIA_VERSION});
+  wo.targets = [&scrapes] { return scrapes.Targets(); };
   web::Server server(std::move(wo));
   if (auto st = server.Start(); !st.ok()) return Fail(st.message());
+  scrapes.ApplyConfig(*cfg);
+  base::metrics::Gauge& reload_ok = registry.GetGauge(
+      "prometheus_config_last_reload_successful", "Whether the last configuration reload attempt was successful.");
+  base::metrics::Gauge& reload_time = registry.GetGauge(
+      "prometheus_config_last_reload_success_timestamp_seconds", "Timestamp of the last successful configuration reload.");
+  reload_ok.Set(1);
+  reload_time.Set(static_cast<double>(base::Clock::Real().NowMs()) / 1000);
   server.SetReady(true);
   logger.Info("main", "Server is ready to receive web requests.",
               {{"address", flags.Get("web.listen-address")}, {"port", std::to_string(server.port())}});
 
-  while (g_signal.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  logger.Info("main", "Received termination request, exiting gracefully...",
-              {{"signal", std::to_string(g_signal.load())}});
+  for (;;) {
+    while (g_signal.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (g_signal.exchange(0) != SIGHUP) break;
+    // SIGHUP: reload the configuration file; a bad file keeps the running configuration.
+    if (config_file.empty()) continue;
+    auto next = config::LoadFile(config_file);
+    if (!next) {
+      reload_ok.Set(0);
+      logger.Error("main", "Error reloading config", {{"err", next.error().message()}});
+      continue;
+    }
+    for (const std::string& w : next->warnings) logger.Warn("config", "Configuration loads with a limitation", {{"detail", w}});
+    scrapes.ApplyConfig(*next);
+    {
+      std::lock_guard lock(config_text->first);
+      config_text->second = next->yaml;
+    }
+    cfg = std::move(next);
+    reload_ok.Set(1);
+    reload_time.Set(static_cast<double>(base::Clock::Real().NowMs()) / 1000);
+    logger.Info("main", "Completed loading of configuration file", {{"filename", config_file}});
+  }
+  logger.Info("main", "Received termination request, exiting gracefully...");
+  scrapes.Stop();
   server.Stop();
   if (auto st = (*db)->Close(); !st.ok()) {
     logger.Error("main", "Closing storage failed", {{"err", st.message()}});

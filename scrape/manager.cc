@@ -1,0 +1,288 @@
+#include "scrape/manager.h"
+
+#include <httplib.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "base/duration.h"
+#include "base/strconv.h"
+
+namespace scrape {
+namespace {
+
+std::string ReadSecretFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+std::string EscapeQuery(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+// Go's http.StatusText for the statuses a target plausibly answers.
+std::string StatusText(int code) {
+  switch (code) {
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "";
+  }
+}
+
+// The key of a scrape config's settings: targets of a changed config restart.
+std::string ConfigKey(const config::ScrapeConfig& c) {
+  std::string k = c.job_name + "|" + std::to_string(c.scrape_interval.count()) + "|" +
+                  std::to_string(c.scrape_timeout.count()) + "|" + c.metrics_path + "|" + c.scheme +
+                  "|" + (c.honor_labels ? "1" : "0") + (c.honor_timestamps ? "1" : "0") + "|" +
+                  std::to_string(c.sample_limit) + "|" + std::to_string(c.label_limit) + "|" +
+                  std::to_string(c.body_size_limit) + "|" +
+                  std::to_string(c.metric_relabel_configs.size());
+  for (const auto& r : c.metric_relabel_configs) k += "|" + r.regex.source() + r.target_label + r.replacement;
+  return k;
+}
+
+}  // namespace
+
+base::Result<Target> PopulateTarget(const config::ScrapeConfig& cfg, const model::Labels& discovered,
+                                    bool* dropped) {
+  *dropped = false;
+  model::LabelsBuilder b(discovered);
+  auto set_default = [&](std::string_view name, const std::string& value) {
+    if (b.Get(name).empty()) b.Set(name, value);
+  };
+  set_default("job", cfg.job_name);
+  set_default("__scrape_interval__", base::FormatDuration(cfg.scrape_interval));
+  set_default("__scrape_timeout__", base::FormatDuration(cfg.scrape_timeout));
+  set_default("__metrics_path__", cfg.metrics_path);
+  set_default("__scheme__", cfg.scheme);
+  for (const auto& [name, values] : cfg.params)
+    if (!values.empty()) set_default("__param_" + name, values[0]);
+  Target t;
+  t.discovered = b.Build();
+  model::Labels lset = t.discovered;
+  if (!cfg.relabel_configs.empty()) {
+    auto r = model::Process(lset, cfg.relabel_configs);
+    if (!r || r->empty()) {
+      *dropped = true;
+      return t;
+    }
+    lset = std::move(*r);
+  }
+  std::string_view address = lset.Get("__address__");
+  if (address.empty()) return base::InvalidArgument("no address");
+  auto interval = base::ParseDuration(lset.Get("__scrape_interval__"));
+  if (!interval || interval->count() == 0)
+    return base::InvalidArgument("error parsing scrape interval: " +
+                                 std::string(lset.Get("__scrape_interval__")));
+  auto timeout = base::ParseDuration(lset.Get("__scrape_timeout__"));
+  if (!timeout || timeout->count() == 0)
+    return base::InvalidArgument("error parsing scrape timeout: " +
+                                 std::string(lset.Get("__scrape_timeout__")));
+  if (*timeout > *interval)
+    return base::InvalidArgument("scrape timeout cannot be greater than scrape interval (\"" +
+                                 base::FormatDuration(*timeout) + "\" > \"" +
+                                 base::FormatDuration(*interval) + "\")");
+  t.interval = *interval;
+  t.timeout = *timeout;
+  // The URL: scheme, address, path, and the params (a __param_ label overrides the first value).
+  std::string query;
+  std::map<std::string, std::vector<std::string>> params = cfg.params;
+  for (const model::Label& l : lset) {
+    if (!l.name.starts_with("__param_")) continue;
+    auto& v = params[std::string(l.name.substr(8))];
+    if (v.empty()) v.emplace_back(l.value);
+    else v[0] = std::string(l.value);
+  }
+  for (const auto& [name, values] : params)
+    for (const std::string& v : values) query += (query.empty() ? "?" : "&") + EscapeQuery(name) + "=" + EscapeQuery(v);
+  t.url = std::string(lset.Get("__scheme__")) + "://" + std::string(address) +
+          std::string(lset.Get("__metrics_path__")) + query;
+  model::LabelsBuilder out(lset);
+  if (out.Get("instance").empty()) out.Set("instance", address);
+  for (const model::Label& l : lset)
+    if (l.name.starts_with("__")) out.Del(l.name);
+  t.labels = out.Build();
+  return t;
+}
+
+Fetcher HttpFetcher(std::string url, const config::ScrapeConfig& cfg, std::string user_agent) {
+  // Split scheme://host:port and the path with its query.
+  size_t host_start = url.find("://") + 3;
+  size_t path_start = url.find('/', host_start);
+  std::string origin = url.substr(0, path_start);
+  std::string path = path_start == std::string::npos ? "/" : url.substr(path_start);
+  const config::HttpClientConfig http = cfg.http;
+  const int64_t limit = cfg.body_size_limit;
+  return [origin, path, http, limit, user_agent](std::chrono::milliseconds timeout) {
+    FetchResult r;
+    httplib::Client client(origin);
+    auto secs = timeout.count() / 1000;
+    auto usecs = (timeout.count() % 1000) * 1000;
+    client.set_connection_timeout(secs, usecs);
+    client.set_read_timeout(secs, usecs);
+    client.set_write_timeout(secs, usecs);
+    client.set_follow_location(http.follow_redirects);
+    if (http.tls_config.insecure_skip_verify) client.enable_server_certificate_verification(false);
+    if (http.basic_auth) {
+      std::string user = http.basic_auth->username_file.empty()
+                             ? http.basic_auth->username
+                             : ReadSecretFile(http.basic_auth->username_file);
+      std::string pass = http.basic_auth->password_file.empty()
+                             ? http.basic_auth->password
+                             : ReadSecretFile(http.basic_auth->password_file);
+      client.set_basic_auth(user, pass);
+    }
+    httplib::Headers headers = {
+        {"Accept",
+         "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;"
+         "q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"},
+        {"User-Agent", user_agent},
+        {"X-Prometheus-Scrape-Timeout-Seconds", base::FormatFloatG(timeout.count() / 1000.0)},
+    };
+    if (http.authorization) {
+      std::string cred = http.authorization->credentials_file.empty()
+                             ? http.authorization->credentials
+                             : ReadSecretFile(http.authorization->credentials_file);
+      headers.emplace("Authorization", http.authorization->type + " " + cred);
+    }
+    bool too_large = false;
+    auto res = client.Get(
+        path, headers,
+        [&](const httplib::Response& resp) {
+          r.content_type = resp.get_header_value("Content-Type");
+          return true;
+        },
+        [&](const char* data, size_t n) {
+          if (limit > 0 && r.body.size() + n > static_cast<size_t>(limit)) {
+            too_large = true;
+            return false;
+          }
+          r.body.append(data, n);
+          return true;
+        });
+    if (too_large) {
+      r.status = base::LimitExceeded("body size limit exceeded");
+    } else if (!res) {
+      r.status = base::Unavailable("Get \"" + origin + path + "\": " + httplib::to_string(res.error()));
+    } else if (res->status != 200) {
+      r.status = base::Unavailable("server returned HTTP status " + std::to_string(res->status) +
+                                   " " + StatusText(res->status));
+    }
+    return r;
+  };
+}
+
+Manager::~Manager() { Stop(); }
+
+void Manager::ApplyConfig(const config::Config& cfg) {
+  std::map<std::string, Running> next;
+  std::vector<TargetStatus> dropped;
+  std::lock_guard lock(mu_);
+  for (const config::ScrapeConfig& sc : cfg.scrape_configs) {
+    const std::string key = ConfigKey(sc);
+    for (const config::StaticConfig& group : sc.sd.static_configs) {
+      for (const std::string& address : group.targets) {
+        model::LabelsBuilder b(group.labels);
+        b.Set("__address__", address);
+        bool is_dropped = false;
+        auto target = PopulateTarget(sc, b.Build(), &is_dropped);
+        if (!target) {
+          options_.logger->Warn("scrape", "Target dropped: invalid labels",
+                                {{"scrape_pool", sc.job_name}, {"err", target.error().message()}});
+          continue;
+        }
+        if (is_dropped) {
+          TargetStatus d;
+          d.scrape_pool = sc.job_name;
+          d.discovered_labels = target->discovered;
+          d.dropped = true;
+          dropped.push_back(std::move(d));
+          continue;
+        }
+        std::string id = sc.job_name + target->labels.ToString() + target->url;
+        if (next.contains(id)) continue;  // the same target twice in a pool
+        auto it = running_.find(id);
+        if (it != running_.end() && it->second.config_key == key) {
+          next.emplace(id, std::move(it->second));
+          running_.erase(it);
+          continue;
+        }
+        LoopOptions lo;
+        lo.target_labels = target->labels;
+        lo.interval = target->interval;
+        lo.timeout = target->timeout;
+        lo.honor_labels = sc.honor_labels;
+        lo.honor_timestamps = sc.honor_timestamps;
+        lo.sample_limit = sc.sample_limit;
+        lo.label_limit = sc.label_limit;
+        lo.label_name_length_limit = sc.label_name_length_limit;
+        lo.label_value_length_limit = sc.label_value_length_limit;
+        lo.metric_relabel_configs = sc.metric_relabel_configs;
+        Running r{sc.job_name, *target, key,
+                  std::make_unique<ScrapeLoop>(std::move(lo), *options_.appendable,
+                                               HttpFetcher(target->url, sc, options_.user_agent),
+                                               *options_.clock)};
+        r.loop->Start(ScrapeOffset(target->labels, target->interval, options_.clock->NowMs()));
+        next.emplace(id, std::move(r));
+      }
+    }
+  }
+  // Targets no longer configured stop, and their series go stale.
+  for (auto& [id, r] : running_) r.loop->Stop(/*stale=*/true);
+  running_ = std::move(next);
+  dropped_ = std::move(dropped);
+}
+
+void Manager::Stop() {
+  std::lock_guard lock(mu_);
+  for (auto& [id, r] : running_) r.loop->Stop(false);
+  running_.clear();
+}
+
+std::vector<TargetStatus> Manager::Targets() const {
+  std::lock_guard lock(mu_);
+  std::vector<TargetStatus> out;
+  for (const auto& [id, r] : running_) {
+    TargetStatus s;
+    s.scrape_pool = r.pool;
+    s.discovered_labels = r.target.discovered;
+    s.labels = r.target.labels;
+    s.scrape_url = r.target.url;
+    s.interval = r.target.interval;
+    s.timeout = r.target.timeout;
+    s.last = r.loop->LastReport();
+    out.push_back(std::move(s));
+  }
+  out.insert(out.end(), dropped_.begin(), dropped_.end());
+  return out;
+}
+
+}  // namespace scrape

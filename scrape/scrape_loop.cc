@@ -1,0 +1,255 @@
+#include "scrape/scrape_loop.h"
+
+#include <algorithm>
+#include <condition_variable>
+
+#include "scrape/textparse/parser.h"
+
+namespace scrape {
+namespace {
+
+constexpr std::string_view kExportedPrefix = "exported_";
+
+bool Rejected(base::StatusCode c) {
+  return c == base::StatusCode::kOutOfOrder || c == base::StatusCode::kDuplicateSample ||
+         c == base::StatusCode::kOutOfBounds || c == base::StatusCode::kTooOld;
+}
+
+}  // namespace
+
+std::chrono::milliseconds ScrapeOffset(const model::Labels& target_labels,
+                                       std::chrono::milliseconds interval, model::Timestamp now) {
+  // As Prometheus's Target.offset: the labels hash picks a point in the interval; the offset is
+  // the time from now until the next occurrence of that point.
+  int64_t iv = interval.count();
+  if (iv <= 0) return std::chrono::milliseconds(0);
+  int64_t base = iv - (now % iv);
+  int64_t point = static_cast<int64_t>(target_labels.hash() % static_cast<uint64_t>(iv));
+  int64_t offset = (point + base) % iv;
+  return std::chrono::milliseconds(offset);
+}
+
+ScrapeLoop::ScrapeLoop(LoopOptions options, storage::Appendable& appendable, Fetcher fetch,
+                       base::Clock& clock)
+    : options_(std::move(options)), appendable_(appendable), fetch_(std::move(fetch)), clock_(clock) {}
+
+ScrapeLoop::~ScrapeLoop() { Stop(false); }
+
+void ScrapeLoop::Start(std::chrono::milliseconds offset) {
+  thread_ = std::jthread([this, offset](std::stop_token stop) { Run(stop, offset); });
+}
+
+void ScrapeLoop::Stop(bool stale) {
+  if (thread_.joinable()) {
+    thread_.request_stop();
+    thread_.join();
+  }
+  if (stale && !cache_.empty()) MarkAllStale(clock_.NowMs()).IgnoreError();
+}
+
+void ScrapeLoop::Run(std::stop_token stop, std::chrono::milliseconds offset) {
+  std::mutex m;
+  std::condition_variable_any cv;
+  auto sleep = [&](std::chrono::milliseconds d) {
+    std::unique_lock lock(m);
+    return !cv.wait_for(lock, stop, d, [] { return false; });
+  };
+  if (!sleep(offset)) return;
+  auto next = std::chrono::steady_clock::now();
+  while (!stop.stop_requested()) {
+    ScrapeOnce(clock_.NowMs());
+    next += options_.interval;
+    auto now = std::chrono::steady_clock::now();
+    if (next < now) next = now;  // a scrape longer than the interval: no catch-up burst
+    if (!sleep(std::chrono::duration_cast<std::chrono::milliseconds>(next - now))) return;
+  }
+}
+
+ScrapeReport ScrapeLoop::ScrapeOnce(model::Timestamp ts) {
+  auto start = std::chrono::steady_clock::now();
+  FetchResult fetched = fetch_(options_.timeout);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return AppendBody(fetched.body, fetched.content_type, ts, secs, fetched.status);
+}
+
+ScrapeReport ScrapeLoop::AppendBody(std::string_view body, std::string_view content_type,
+                                    model::Timestamp ts, double fetch_seconds,
+                                    const base::Status& fetch_status) {
+  ScrapeReport report;
+  report.time = ts;
+  report.duration_seconds = fetch_seconds;
+  ++iteration_;
+  auto app = appendable_.NewAppender();
+  base::Status st = fetch_status;
+  if (st.ok()) st = AppendSamples(body, content_type, ts, *app, &report);
+  if (!st.ok()) {
+    // As Prometheus: a failed scrape stores nothing of what it read and counts as empty, so
+    // that every series of the last scrape goes stale.
+    if (fetch_status.ok()) {
+      app->Rollback();
+      app = appendable_.NewAppender();
+    }
+    report.error = st;
+    report.samples_post_relabeling = 0;
+    report.series_added = 0;
+    ++iteration_;
+  }
+  // Series stored by the last scrape and missing from this one get a staleness marker.
+  for (auto it = cache_.begin(); it != cache_.end();) {
+    CacheEntry& e = it->second;
+    if (e.seen == iteration_) {
+      ++it;
+      continue;
+    }
+    if (e.live) app->Append(e.ref, e.labels, ts, model::StaleNaN()).IgnoreError();
+    it = cache_.erase(it);
+  }
+  AppendReport(*app, ts, report);
+  base::Status committed = app->Commit();
+  if (!committed.ok() && report.error.ok()) report.error = committed;
+  if (committed.ok() && st.ok()) {
+    for (auto& [key, e] : cache_) e.live = !e.dropped;
+  }
+  std::lock_guard lock(mu_);
+  last_ = report;
+  return report;
+}
+
+std::optional<model::Labels> ScrapeLoop::BuildLabels(std::string_view name,
+                                                     std::span<const model::Label> labels) {
+  model::LabelsBuilder b;
+  b.Set(model::kMetricName, name);
+  for (const model::Label& l : labels) b.Set(l.name, l.value);
+  if (options_.honor_labels) {
+    for (const model::Label& t : options_.target_labels)
+      if (b.Get(t.name).empty()) b.Set(t.name, t.value);
+  } else {
+    // Exposed labels that collide with target labels are kept as exported_<name> (prefixed
+    // again while that name is taken too), as Prometheus's resolveConflictingExposedLabels.
+    std::vector<std::pair<std::string, std::string>> conflicts;
+    for (const model::Label& t : options_.target_labels) {
+      std::string_view exposed = b.Get(t.name);
+      if (!exposed.empty()) conflicts.emplace_back(std::string(t.name), std::string(exposed));
+      b.Set(t.name, t.value);
+    }
+    std::stable_sort(conflicts.begin(), conflicts.end(),
+                     [](const auto& a, const auto& c) { return a.first.size() < c.first.size(); });
+    for (const auto& [n, v] : conflicts) {
+      std::string exported = n;
+      do {
+        exported.insert(0, kExportedPrefix);
+      } while (!b.Get(exported).empty());
+      b.Set(exported, v);
+    }
+  }
+  model::Labels out = b.Build();
+  if (!options_.metric_relabel_configs.empty()) {
+    auto relabeled = model::Process(out, options_.metric_relabel_configs);
+    if (!relabeled || relabeled->empty()) return std::nullopt;
+    out = std::move(*relabeled);
+  }
+  return out;
+}
+
+base::Status ScrapeLoop::AppendSamples(std::string_view body, std::string_view content_type,
+                                       model::Timestamp ts, storage::Appender& app,
+                                       ScrapeReport* report) {
+  auto parser = textparse::NewParser(body, content_type);
+  for (;;) {
+    auto entry = parser->Next();
+    if (!entry) return entry.error();
+    if (*entry == textparse::Entry::kEof) break;
+    if (*entry != textparse::Entry::kSeries) continue;
+    ++report->samples_scraped;
+    auto it = cache_.find(parser->series());
+    if (it == cache_.end()) {
+      CacheEntry e;
+      auto labels = BuildLabels(parser->metric_name(), parser->labels());
+      if (labels) {
+        e.labels = std::move(*labels);
+        if (base::Status v = e.labels.Validate(); !v.ok()) return v;
+        size_t n = 0;
+        for (const model::Label& l : e.labels) {
+          ++n;
+          if (options_.label_name_length_limit > 0 && l.name.size() > options_.label_name_length_limit)
+            return base::LimitExceeded("label_name_length_limit exceeded (metric: " +
+                                       std::string(parser->metric_name()) + ", label name: " +
+                                       std::string(l.name) + ", length: " +
+                                       std::to_string(l.name.size()) + ", limit: " +
+                                       std::to_string(options_.label_name_length_limit) + ")");
+          if (options_.label_value_length_limit > 0 && l.value.size() > options_.label_value_length_limit)
+            return base::LimitExceeded("label_value_length_limit exceeded (metric: " +
+                                       std::string(parser->metric_name()) + ", label name: " +
+                                       std::string(l.name) + ", value: \"" + std::string(l.value) +
+                                       "\", length: " + std::to_string(l.value.size()) +
+                                       ", limit: " + std::to_string(options_.label_value_length_limit) + ")");
+        }
+        if (options_.label_limit > 0 && n > options_.label_limit)
+          return base::LimitExceeded("label_limit exceeded (metric: " +
+                                     std::string(parser->metric_name()) + ", number of labels: " +
+                                     std::to_string(n) + ", limit: " +
+                                     std::to_string(options_.label_limit) + ")");
+      } else {
+        e.dropped = true;
+      }
+      it = cache_.emplace(std::string(parser->series()), std::move(e)).first;
+      if (!it->second.dropped) ++report->series_added;
+    }
+    CacheEntry& e = it->second;
+    e.seen = iteration_;
+    if (e.dropped) continue;
+    ++report->samples_post_relabeling;
+    if (options_.sample_limit > 0 && report->samples_post_relabeling > options_.sample_limit)
+      return base::LimitExceeded("sample limit exceeded");
+    model::Timestamp t = ts;
+    if (options_.honor_timestamps && parser->timestamp()) t = *parser->timestamp();
+    auto ref = app.Append(e.ref, e.labels, t, parser->value());
+    if (ref) {
+      e.ref = *ref;
+    } else if (!Rejected(ref.error().code())) {
+      return ref.error();
+    }
+  }
+  return base::Status::Ok();
+}
+
+void ScrapeLoop::AppendReport(storage::Appender& app, model::Timestamp ts, const ScrapeReport& r) {
+  const std::pair<std::string_view, double> series[] = {
+      {"up", r.error.ok() ? 1.0 : 0.0},
+      {"scrape_duration_seconds", r.duration_seconds},
+      {"scrape_samples_scraped", static_cast<double>(r.samples_scraped)},
+      {"scrape_samples_post_metric_relabeling", static_cast<double>(r.samples_post_relabeling)},
+      {"scrape_series_added", static_cast<double>(r.series_added)},
+  };
+  report_refs_.resize(std::size(series), 0);
+  for (size_t i = 0; i < std::size(series); ++i) {
+    model::LabelsBuilder b(options_.target_labels);
+    b.Set(model::kMetricName, series[i].first);
+    auto ref = app.Append(report_refs_[i], b.Build(), ts, series[i].second);
+    if (ref) report_refs_[i] = *ref;
+  }
+}
+
+base::Status ScrapeLoop::MarkAllStale(model::Timestamp ts) {
+  auto app = appendable_.NewAppender();
+  for (auto& [key, e] : cache_)
+    if (e.live) app->Append(e.ref, e.labels, ts, model::StaleNaN()).IgnoreError();
+  for (size_t i = 0; i < report_refs_.size(); ++i) {
+    static constexpr std::string_view kNames[] = {"up", "scrape_duration_seconds",
+                                                  "scrape_samples_scraped",
+                                                  "scrape_samples_post_metric_relabeling",
+                                                  "scrape_series_added"};
+    model::LabelsBuilder b(options_.target_labels);
+    b.Set(model::kMetricName, kNames[i]);
+    app->Append(report_refs_[i], b.Build(), ts, model::StaleNaN()).IgnoreError();
+  }
+  cache_.clear();
+  return app->Commit();
+}
+
+ScrapeReport ScrapeLoop::LastReport() const {
+  std::lock_guard lock(mu_);
+  return last_;
+}
+
+}  // namespace scrape

@@ -1,0 +1,121 @@
+// ScrapeLoop: scrapes one target at its interval and appends what it exposes, with the
+// synthetic series and staleness markers exactly as Prometheus's scrape/scrape.go writes them.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "model/labels.h"
+#include "model/relabel.h"
+#include "storage/appender.h"
+
+namespace scrape {
+
+// What a scrape of a target must know, from its scrape config and its labels.
+struct LoopOptions {
+  model::Labels target_labels;  // job, instance and the others, after relabeling
+  std::chrono::milliseconds interval{15000};
+  std::chrono::milliseconds timeout{10000};
+  bool honor_labels = false;
+  bool honor_timestamps = true;
+  uint64_t sample_limit = 0, label_limit = 0, label_name_length_limit = 0,
+           label_value_length_limit = 0;
+  std::vector<model::RelabelConfig> metric_relabel_configs;
+};
+
+// The result of fetching a target: the body and its Content-Type, or the error.
+struct FetchResult {
+  base::Status status;
+  std::string body;
+  std::string content_type;
+};
+// Fetches the target within `timeout`. Called from the loop's thread.
+using Fetcher = std::function<FetchResult(std::chrono::milliseconds timeout)>;
+
+// How one scrape went, for the targets API and the synthetic series.
+struct ScrapeReport {
+  model::Timestamp time = 0;
+  double duration_seconds = 0;
+  base::Status error;  // OK when the scrape succeeded
+  uint64_t samples_scraped = 0;
+  uint64_t samples_post_relabeling = 0;
+  uint64_t series_added = 0;
+};
+
+// Thread-safety: Start/Stop from one thread; LastReport from any.
+class ScrapeLoop {
+ public:
+  ScrapeLoop(LoopOptions options, storage::Appendable& appendable, Fetcher fetch,
+             base::Clock& clock = base::Clock::Real());
+  ~ScrapeLoop();
+  ScrapeLoop(const ScrapeLoop&) = delete;
+  ScrapeLoop& operator=(const ScrapeLoop&) = delete;
+
+  // Starts scraping on a thread of its own, first after `offset` (spreading targets over the
+  // interval).
+  void Start(std::chrono::milliseconds offset);
+  // Stops the thread; with `stale`, marks every series of the last scrape stale (a target
+  // removed by a reload), as Prometheus's endOfRunStaleness does.
+  void Stop(bool stale);
+
+  // One scrape at `ts`: fetch, parse, append, report. Public for tests and for the loop.
+  ScrapeReport ScrapeOnce(model::Timestamp ts);
+  // Appends a fetched body as the scrape at `ts` (the part of ScrapeOnce after the fetch); a
+  // failed fetch is passed as `fetch_status` and appends an empty scrape with up 0.
+  ScrapeReport AppendBody(std::string_view body, std::string_view content_type,
+                          model::Timestamp ts, double fetch_seconds,
+                          const base::Status& fetch_status = base::Status::Ok());
+  // Marks every series of the last scrape stale at `ts`.
+  base::Status MarkAllStale(model::Timestamp ts);
+
+  ScrapeReport LastReport() const;
+
+ private:
+  struct CacheEntry {
+    model::Labels labels;        // after target labels and metric relabeling
+    storage::SeriesRef ref = 0;  // from the last Append
+    bool dropped = false;        // metric relabeling dropped it
+    bool live = false;           // stored by a committed scrape: needs a marker when it goes
+    uint64_t seen = 0;           // the scrape iteration it was last exposed in
+  };
+  // Appends what the body exposes; fills report counts; returns the parse or limit error.
+  base::Status AppendSamples(std::string_view body, std::string_view content_type,
+                             model::Timestamp ts, storage::Appender& app, ScrapeReport* report);
+  void AppendReport(storage::Appender& app, model::Timestamp ts, const ScrapeReport& r);
+  // The final labels of an exposed series, or nullopt when metric relabeling drops it.
+  std::optional<model::Labels> BuildLabels(std::string_view name,
+                                           std::span<const model::Label> labels);
+  void Run(std::stop_token stop, std::chrono::milliseconds offset);
+
+  LoopOptions options_;
+  storage::Appendable& appendable_;
+  Fetcher fetch_;
+  base::Clock& clock_;
+  // Keyed by the series text as exposed ("up{job=\"x\"}"), as Prometheus's scrapeCache.
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, CacheEntry, StringHash, std::equal_to<>> cache_;  // loop thread
+
+  uint64_t iteration_ = 0;                              // loop thread only
+  std::vector<storage::SeriesRef> report_refs_;         // refs of the synthetic series
+  mutable std::mutex mu_;
+  ScrapeReport last_;  // GUARDED_BY(mu_)
+  std::jthread thread_;
+};
+
+// Prometheus's offset of a target within its interval, from a hash of its labels, so that
+// targets spread over the interval and keep their phase across restarts.
+std::chrono::milliseconds ScrapeOffset(const model::Labels& target_labels,
+                                       std::chrono::milliseconds interval, model::Timestamp now);
+
+}  // namespace scrape

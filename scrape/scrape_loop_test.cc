@@ -1,0 +1,165 @@
+#include <catch2/catch.hpp>
+
+#include <bit>
+#include <map>
+
+#include "scrape/scrape_loop.h"
+#include "tests/testutil/temp_dir.h"
+#include "tsdb/db.h"
+
+using model::Labels;
+
+namespace {
+
+struct Fixture {
+  testutil::TempDir dir;
+  std::unique_ptr<tsdb::DB> db = std::move(*tsdb::DB::Open(dir.path(), tsdb::Options{}));
+  std::string body;
+  base::Status fetch_status;
+
+  scrape::LoopOptions Options() {
+    scrape::LoopOptions o;
+    o.target_labels = Labels{{"job", "node"}, {"instance", "h:9100"}};
+    return o;
+  }
+  std::unique_ptr<scrape::ScrapeLoop> Loop(scrape::LoopOptions o) {
+    return std::make_unique<scrape::ScrapeLoop>(std::move(o), *db, [this](auto) {
+      return scrape::FetchResult{fetch_status, body, "text/plain; version=0.0.4"};
+    });
+  }
+  // labels -> samples (NaN-stale kept as the string "stale")
+  std::map<std::string, std::vector<std::pair<int64_t, std::string>>> Dump() {
+    std::map<std::string, std::vector<std::pair<int64_t, std::string>>> out;
+    auto q = *db->NewQuerier(model::kMinTime, model::kMaxTime);
+    auto set = q->Select(true, nullptr, {*model::Matcher::Make(model::MatchType::kRegexMatch, "__name__", ".+")});
+    while (set->Next()) {
+      auto it = set->At().NewIterator();
+      auto& v = out[set->At().labels().ToString()];
+      while (it->Next()) {
+        auto [t, x] = it->At();
+        v.emplace_back(t, model::IsStaleNaN(x) ? "stale" : std::to_string(static_cast<int64_t>(x)));
+      }
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a scrape stores the exposed series with target labels and the synthetic series",
+          "[scrape][loop]") {
+  Fixture f;
+  auto loop = f.Loop(f.Options());
+  f.body = "# TYPE a counter\na_total 1\nb{x=\"1\"} 2\nb{x=\"2\"} 3 5000\n";
+  auto r = loop->ScrapeOnce(1000);
+  CHECK(r.error.ok());
+  CHECK(r.samples_scraped == 3);
+  CHECK(r.series_added == 3);
+  auto d = f.Dump();
+  CHECK(d["{__name__=\"a_total\", instance=\"h:9100\", job=\"node\"}"] ==
+        std::vector<std::pair<int64_t, std::string>>{{1000, "1"}});
+  CHECK(d["{__name__=\"b\", instance=\"h:9100\", job=\"node\", x=\"2\"}"] ==
+        std::vector<std::pair<int64_t, std::string>>{{5000, "3"}});  // honor_timestamps
+  CHECK(d["{__name__=\"up\", instance=\"h:9100\", job=\"node\"}"] ==
+        std::vector<std::pair<int64_t, std::string>>{{1000, "1"}});
+  CHECK(d["{__name__=\"scrape_samples_scraped\", instance=\"h:9100\", job=\"node\"}"] ==
+        std::vector<std::pair<int64_t, std::string>>{{1000, "3"}});
+  CHECK(d.count("{__name__=\"scrape_duration_seconds\", instance=\"h:9100\", job=\"node\"}") == 1);
+  CHECK(d.count("{__name__=\"scrape_series_added\", instance=\"h:9100\", job=\"node\"}") == 1);
+  CHECK(d.count("{__name__=\"scrape_samples_post_metric_relabeling\", instance=\"h:9100\", job=\"node\"}") == 1);
+}
+
+TEST_CASE("series that vanish and targets that fail get staleness markers", "[scrape][loop]") {
+  Fixture f;
+  auto loop = f.Loop(f.Options());
+  f.body = "a 1\nb 2\n";
+  REQUIRE(loop->ScrapeOnce(1000).error.ok());
+  f.body = "a 1\n";
+  auto second = loop->ScrapeOnce(2000);
+  REQUIRE(second.error.ok());
+  CHECK(second.series_added == 0);
+  auto d = f.Dump();
+  CHECK(d["{__name__=\"b\", instance=\"h:9100\", job=\"node\"}"] ==
+        std::vector<std::pair<int64_t, std::string>>{{1000, "2"}, {2000, "stale"}});
+  f.fetch_status = base::Unavailable("connection refused");
+  auto failed = loop->ScrapeOnce(3000);
+  CHECK_FALSE(failed.error.ok());
+  d = f.Dump();
+  CHECK(d["{__name__=\"a\", instance=\"h:9100\", job=\"node\"}"] ==
+        std::vector<std::pair<int64_t, std::string>>{{1000, "1"}, {2000, "1"}, {3000, "stale"}});
+  CHECK(d["{__name__=\"up\", instance=\"h:9100\", job=\"node\"}"].back() == std::pair<int64_t, std::string>{3000, "0"});
+  // Removed by a reload: everything of the target goes stale.
+  f.fetch_status = base::Status::Ok();
+  REQUIRE(loop->ScrapeOnce(4000).error.ok());
+  REQUIRE(loop->MarkAllStale(4500).ok());
+  d = f.Dump();
+  CHECK(d["{__name__=\"a\", instance=\"h:9100\", job=\"node\"}"].back() == std::pair<int64_t, std::string>{4500, "stale"});
+  CHECK(d["{__name__=\"up\", instance=\"h:9100\", job=\"node\"}"].back() == std::pair<int64_t, std::string>{4500, "stale"});
+}
+
+TEST_CASE("exposed labels that collide with target labels", "[scrape][loop]") {
+  SECTION("are renamed exported_ without honor_labels") {
+    Fixture f;
+    auto loop = f.Loop(f.Options());
+    f.body = "a{job=\"app\",exported_job=\"x\"} 1\n";
+    REQUIRE(loop->ScrapeOnce(1000).error.ok());
+    CHECK(f.Dump().count(
+              "{__name__=\"a\", exported_exported_job=\"app\", exported_job=\"x\", instance=\"h:9100\", job=\"node\"}") == 1);
+  }
+  SECTION("win with honor_labels") {
+    Fixture f;
+    auto o = f.Options();
+    o.honor_labels = true;
+    auto loop = f.Loop(o);
+    f.body = "a{job=\"app\"} 1\n";
+    REQUIRE(loop->ScrapeOnce(1000).error.ok());
+    CHECK(f.Dump().count("{__name__=\"a\", instance=\"h:9100\", job=\"app\"}") == 1);
+  }
+}
+
+TEST_CASE("malformed bodies and limits fail the scrape and store none of it", "[scrape][loop]") {
+  Fixture f;
+  auto o = f.Options();
+  o.sample_limit = 2;
+  auto loop = f.Loop(o);
+  f.body = "a 1\nb 2\nc 3\n";
+  auto r = loop->ScrapeOnce(1000);
+  CHECK(r.error.message() == "sample limit exceeded");
+  f.body = "a 1\nb{ 2\n";
+  auto bad = loop->ScrapeOnce(2000);
+  CHECK_FALSE(bad.error.ok());
+  auto d = f.Dump();
+  CHECK(d.count("{__name__=\"a\", instance=\"h:9100\", job=\"node\"}") == 0);
+  CHECK(d["{__name__=\"up\", instance=\"h:9100\", job=\"node\"}"] ==
+        std::vector<std::pair<int64_t, std::string>>{{1000, "0"}, {2000, "0"}});
+}
+
+TEST_CASE("metric relabeling can drop series", "[scrape][loop]") {
+  Fixture f;
+  auto o = f.Options();
+  model::RelabelConfig drop;
+  drop.source_labels = {"__name__"};
+  drop.regex = *model::RelabelRegex::Compile("go_.*");
+  drop.action = model::RelabelAction::kDrop;
+  o.metric_relabel_configs.push_back(drop);
+  auto loop = f.Loop(o);
+  f.body = "go_goroutines 5\nkeep_me 1\n";
+  auto r = loop->ScrapeOnce(1000);
+  REQUIRE(r.error.ok());
+  CHECK(r.samples_scraped == 2);
+  CHECK(r.samples_post_relabeling == 1);
+  auto d = f.Dump();
+  CHECK(d.count("{__name__=\"go_goroutines\", instance=\"h:9100\", job=\"node\"}") == 0);
+  CHECK(d.count("{__name__=\"keep_me\", instance=\"h:9100\", job=\"node\"}") == 1);
+}
+
+TEST_CASE("scrape offsets spread targets over the interval and keep their phase", "[scrape][loop]") {
+  using std::chrono::milliseconds;
+  Labels a{{"job", "x"}, {"instance", "a"}}, b{{"job", "x"}, {"instance", "b"}};
+  auto oa = scrape::ScrapeOffset(a, milliseconds(15000), 1000000);
+  CHECK(oa.count() >= 0);
+  CHECK(oa.count() < 15000);
+  // The same phase one interval later.
+  CHECK(scrape::ScrapeOffset(a, milliseconds(15000), 1000000 + 15000) == oa);
+  CHECK(scrape::ScrapeOffset(a, milliseconds(15000), 1000000) != scrape::ScrapeOffset(b, milliseconds(15000), 1000000));
+}
