@@ -10,7 +10,7 @@ SECONDS_OF_LOAD=${CRASH_SECONDS:-16}
 
 HP=$(free_port)
 DATA=$WORK/data
-start hestia "$HESTIA" --storage.tsdb.path="$DATA" --web.listen-address="127.0.0.1:$HP"
+start hestia "$HESTIA" --config.file="$NO_SCRAPES_CONFIG" --storage.tsdb.path="$DATA" --web.listen-address="127.0.0.1:$HP"
 HESTIA_PID=$LAST_PID
 wait_http "http://127.0.0.1:$HP/-/ready" 20
 
@@ -30,7 +30,7 @@ echo "killed hestia after ${kill_after_ms} ms with $acked_before requests acknow
 [ "$acked_before" -gt 0 ] || fail "no request was acknowledged before the kill; see $WORK/loadgen.log"
 
 restart_start=$(date +%s%N)
-start hestia2 "$HESTIA" --storage.tsdb.path="$DATA" --web.listen-address="127.0.0.1:$HP"
+start hestia2 "$HESTIA" --config.file="$NO_SCRAPES_CONFIG" --storage.tsdb.path="$DATA" --web.listen-address="127.0.0.1:$HP"
 HESTIA_PID=$LAST_PID
 wait_http "http://127.0.0.1:$HP/-/ready" 30
 restart_ms=$(( ($(date +%s%N) - restart_start) / 1000000 ))

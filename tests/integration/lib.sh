@@ -49,6 +49,10 @@ stop() {
   wait "$pid" 2>/dev/null || true
 }
 
+# A configuration without scrape jobs, for tests where only remote write may bring data.
+NO_SCRAPES_CONFIG=$WORK/no-scrapes.yml
+printf 'global:\n  scrape_interval: 15s\nscrape_configs: []\n' >"$NO_SCRAPES_CONFIG"
+
 BUILD_DIR=${HESTIA_BUILD_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build}
 HESTIA=$BUILD_DIR/hestia
 [ -x "$HESTIA" ] || fail "no hestia binary at $HESTIA"

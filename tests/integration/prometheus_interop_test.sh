@@ -7,7 +7,7 @@ command -v prometheus >/dev/null || fail "prometheus is not installed (scripts/i
 DURATION=${INTEROP_SECONDS:-35}
 
 HP=$(free_port); PP=$(free_port); NP=$(free_port)
-start hestia "$HESTIA" --storage.tsdb.path="$WORK/hestia" --web.listen-address="127.0.0.1:$HP"
+start hestia "$HESTIA" --config.file="$NO_SCRAPES_CONFIG" --storage.tsdb.path="$WORK/hestia" --web.listen-address="127.0.0.1:$HP"
 HESTIA_PID=$LAST_PID
 wait_http "http://127.0.0.1:$HP/-/ready" 20
 
