@@ -79,16 +79,18 @@ struct ServerSpec {
                                    const std::string& config_path);
 };
 
+// Hestia's and Prometheus's common flags; the configuration has no scrape jobs, so that only
+// remote write brings data (without it Hestia would scrape itself).
 std::vector<std::string> PrometheusStyleArgs(const std::string& binary, const std::string& dir,
-                                             int port, const std::string&) {
+                                             int port, const std::string& config_path) {
   return {binary, "--storage.tsdb.path=" + dir,
-          "--web.listen-address=127.0.0.1:" + std::to_string(port)};
+          "--web.listen-address=127.0.0.1:" + std::to_string(port),
+          "--config.file=" + config_path};
 }
 
 std::vector<std::string> PrometheusArgs(const std::string& binary, const std::string& dir, int port,
                                         const std::string& config_path) {
   auto args = PrometheusStyleArgs(binary, dir, port, config_path);
-  args.push_back("--config.file=" + config_path);
   args.push_back("--web.enable-remote-write-receiver");
   return args;
 }
