@@ -11,6 +11,7 @@
 #include <iostream>
 #include <thread>
 
+#include "alerting/cli.h"
 #include "base/duration.h"
 #include "base/flags.h"
 #include "base/logger.h"
@@ -27,7 +28,8 @@ namespace {
 
 constexpr const char* kSummary =
     "Hestia: a Prometheus-compatible metrics store and alert engine.\n"
-    "Subcommands: (none) runs the server; `tsdb dump` prints stored samples.";
+    "Subcommands: (none) runs the server; `tsdb dump` prints stored samples;\n"
+    "`alertmanager check-config` and `alertmanager routes [show|test]` work as amtool's.";
 
 void DeclareServerFlags(base::FlagSet& f) {
   f.String("config.file", "", "Hestia configuration file path (Prometheus format).")
@@ -244,6 +246,31 @@ int RunDump(int argc, char** argv) {
 
 }  // namespace
 
+// `hestia alertmanager check-config FILE...` and `hestia alertmanager routes [show|test] ...`,
+// as amtool's `check-config` and `config routes`.
+int RunAlertmanagerTool(int argc, char** argv) {
+  std::vector<std::string> args(argv + 2, argv + argc);
+  auto usage = [] {
+    std::cerr << "usage: hestia alertmanager check-config FILE...\n"
+                 "       hestia alertmanager routes [show] --config.file=FILE\n"
+                 "       hestia alertmanager routes test --config.file=FILE [--tree] "
+                 "[--verify.receivers=A,B] name=value...\n";
+    return 2;
+  };
+  if (args.empty()) return usage();
+  if (args[0] == "check-config") {
+    return alerting::CheckConfig({args.begin() + 1, args.end()}, std::cout, std::cerr);
+  }
+  if (args[0] == "routes") {
+    if (args.size() >= 2 && args[1] == "test")
+      return alerting::RoutesTest({args.begin() + 2, args.end()}, std::cout, std::cerr);
+    if (args.size() >= 2 && args[1] == "show")
+      return alerting::RoutesShow({args.begin() + 2, args.end()}, std::cout, std::cerr);
+    return alerting::RoutesShow({args.begin() + 1, args.end()}, std::cout, std::cerr);
+  }
+  return usage();
+}
+
 int main(int argc, char** argv) {
   // Few malloc arenas: the HTTP worker threads would otherwise each keep an arena of freed
   // request buffers, which costs resident memory and buys nothing at this thread count.
@@ -251,6 +278,7 @@ int main(int argc, char** argv) {
   if (argc >= 3 && std::string(argv[1]) == "tsdb" && std::string(argv[2]) == "dump") {
     return RunDump(argc, argv);
   }
+  if (argc >= 2 && std::string(argv[1]) == "alertmanager") return RunAlertmanagerTool(argc, argv);
   base::FlagSet flags("hestia");
   DeclareServerFlags(flags);
   if (auto st = flags.Parse(argc, argv); !st.ok()) return Fail(st.message() + ", try --help");
