@@ -52,20 +52,26 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view s) {
 }
 
 std::string FormatDuration(std::chrono::milliseconds d) {
+  // As Prometheus's model.Duration.String: years and weeks only when they divide what is left
+  // exactly (90d reads better than 12w6d).
   int64_t ms = d.count();
   if (ms == 0) return "0s";
   std::string out;
+  uint64_t rest;
   if (ms < 0) {
     out = "-";
-    ms = -ms;
+    rest = static_cast<uint64_t>(-(ms + 1)) + 1;  // no overflow for the minimum
+  } else {
+    rest = static_cast<uint64_t>(ms);
   }
   for (const Unit& u : kUnits) {
-    // Prometheus prints weeks only when the whole duration is a multiple of a week.
-    if (u.name == "w" && ms % u.ms != 0) continue;
-    if (ms >= u.ms) {
-      out += std::to_string(ms / u.ms);
+    const uint64_t unit = static_cast<uint64_t>(u.ms);
+    const bool exact = u.name == "y" || u.name == "w";
+    if (exact && rest % unit != 0) continue;
+    if (uint64_t v = rest / unit; v > 0) {
+      out += std::to_string(v);
       out += u.name;
-      ms %= u.ms;
+      rest -= v * unit;
     }
   }
   return out;

@@ -2,6 +2,8 @@
 
 #include <re2/re2.h>
 
+#include "base/quote.h"
+
 #include <algorithm>
 
 namespace model {
@@ -128,31 +130,9 @@ bool Matcher::Matches(std::string_view v) const {
   return IsNegative() ? !m : m;
 }
 
-std::string GoQuote(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out += "\"";
-  return out;
-}
 
 std::string Matcher::ToString() const {
-  return name_ + std::string(MatchTypeString(type_)) + GoQuote(value_);
+  return name_ + std::string(MatchTypeString(type_)) + base::GoQuote(value_);
 }
 
 }  // namespace model

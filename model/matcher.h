@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/quote.h"
 #include "base/status.h"
 
 namespace re2 {
@@ -19,6 +20,8 @@ namespace model {
 
 enum class MatchType { kEqual, kNotEqual, kRegexMatch, kRegexNoMatch };
 std::string_view MatchTypeString(MatchType t);
+// Go's %q quoting, as Prometheus prints label values.
+using base::GoQuote;
 
 // Immutable after Make; thread-safe; cheap to copy (the compiled regex is shared).
 class Matcher {
@@ -58,7 +61,5 @@ class Matcher {
   bool matches_empty_ = false;
 };
 
-// Quotes s as a Go string literal ("a\"b"), as Prometheus prints label values.
-std::string GoQuote(std::string_view s);
 
 }  // namespace model

@@ -10,9 +10,9 @@
 #include "base/strconv.h"
 #include "model/labels.h"
 #include "web/api_error.h"
-#include "web/go_strings.h"
+#include "base/quote.h"
 #include "web/json_writer.h"
-#include "web/selector.h"
+#include "promql/parser/parse.h"
 
 namespace web {
 namespace {
@@ -93,7 +93,7 @@ base::Result<std::vector<std::vector<model::Matcher>>> ParseMatchersParam(
   std::vector<std::vector<model::Matcher>> sets;
   sets.reserve(selectors.size());
   for (std::string_view s : selectors) {
-    ASSIGN_OR_RETURN(auto matchers, ParseMetricSelector(s));
+    ASSIGN_OR_RETURN(auto matchers, promql::parser::ParseMetricSelector(s));
     sets.push_back(std::move(matchers));
   }
   for (const auto& set : sets) {
@@ -206,7 +206,7 @@ HttpResponse ApiV1::Labels(const Form& form) const {
 HttpResponse ApiV1::LabelValues(std::string_view name, const Form& form) const {
   // Prometheus 3 accepts any non-empty UTF-8 label name here.
   if (name.empty() || !model::IsValidUtf8(name)) {
-    return ApiFailure(base::InvalidArgument("invalid label name: " + GoQuote(name)));
+    return ApiFailure(base::InvalidArgument("invalid label name: " + base::GoQuote(name)));
   }
   auto limit = ParseLimitParam(form);
   if (!limit) return ApiFailure(limit.error());

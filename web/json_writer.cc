@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "web/go_strings.h"
+#include "base/quote.h"
 
 namespace web {
 namespace {
@@ -171,21 +171,22 @@ void AppendJsonString(std::string* out, std::string_view s, Escaping escaping) {
       ++i;
       continue;
     }
-    Rune r = DecodeRune(s, i);
-    if (r.value == 0xfffd && r.width == 1) {
+    int32_t rune = 0;
+    const size_t width = base::DecodeRune(s, i, &rune);
+    if (rune == base::kRuneError && width == 1) {
       flush();
       out->append("\\ufffd");
       start = ++i;
       continue;
     }
-    if (r.value == 0x2028 || r.value == 0x2029) {
+    if (rune == 0x2028 || rune == 0x2029) {
       flush();
-      out->append(r.value == 0x2028 ? "\\u2028" : "\\u2029");
-      i += r.width;
+      out->append(rune == 0x2028 ? "\\u2028" : "\\u2029");
+      i += width;
       start = i;
       continue;
     }
-    i += r.width;
+    i += width;
   }
   flush();
   out->push_back('"');

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-#include "web/go_strings.h"
+#include "base/quote.h"
 
 namespace web {
 namespace {
@@ -121,16 +121,16 @@ TEST_CASE("JsonWriter places commas and nests", "[web][json]") {
 }
 
 TEST_CASE("Go quoting of strings and runes", "[web][json]") {
-  CHECK(GoQuote("\xff") == R"("\xff")");
-  CHECK(GoQuote("a\"b\x01\xc2\xad\xe2\x80\xa8\xc3\xa9") == R"("a\"b\x01\u00ad\u2028)"
+  CHECK(base::GoQuote("\xff") == R"("\xff")");
+  CHECK(base::GoQuote("a\"b\x01\xc2\xad\xe2\x80\xa8\xc3\xa9") == R"("a\"b\x01\u00ad\u2028)"
                                                            "\xc3\xa9\"");
-  CHECK(GoQuoteRune('}') == "'}'");
-  CHECK(GoQuoteRune('\'') == R"('\'')");
-  CHECK(GoQuoteRune(-1) == "'\xef\xbf\xbd'");
-  CHECK(GoFormatRuneU('q') == "U+0071 'q'");
-  CHECK(GoFormatRuneU('"') == "U+0022 '\"'");
-  CHECK(GoFormatRuneU(1) == "U+0001");
-  CHECK(GoQuotePrefix(R"("abcdefghijklmnop")", 10) + "..." == R"("\"abcdefghi"...)");
+  CHECK(base::GoQuoteRune('}') == "'}'");
+  CHECK(base::GoQuoteRune('\'') == R"('\'')");
+  CHECK(base::GoQuoteRune(-1) == "'\xef\xbf\xbd'");
+  CHECK(base::GoUnicodeFormat('q') == "U+0071 'q'");
+  CHECK(base::GoUnicodeFormat('"') == "U+0022 '\"'");
+  CHECK(base::GoUnicodeFormat(1) == "U+0001");
+  CHECK(base::GoQuotePrefix(R"("abcdefghijklmnop")", 10) + "..." == R"("\"abcdefghi"...)");
 }
 
 }  // namespace

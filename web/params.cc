@@ -6,7 +6,7 @@
 #include <limits>
 #include <optional>
 
-#include "web/go_strings.h"
+#include "base/quote.h"
 
 namespace web {
 namespace {
@@ -258,7 +258,7 @@ base::Result<std::string> QueryUnescape(std::string_view s) {
     } else if (c == '%') {
       if (i + 2 >= s.size() || HexValue(s[i + 1]) < 0 || HexValue(s[i + 2]) < 0) {
         std::string_view bad = s.substr(i, 3);
-        return base::InvalidArgument("invalid URL escape " + GoQuote(bad));
+        return base::InvalidArgument("invalid URL escape " + base::GoQuote(bad));
       }
       out.push_back(static_cast<char>(HexValue(s[i + 1]) << 4 | HexValue(s[i + 2])));
       i += 2;
@@ -342,7 +342,7 @@ base::Result<model::Timestamp> ParseTime(std::string_view s) {
   if (std::optional<model::Timestamp> t = ParseRfc3339(s)) return *t;
   if (s == "-292273086-05-16T16:47:06Z") return kApiMinTime;
   if (s == "292277025-08-18T07:12:54.999999999Z") return kApiMaxTime;
-  return base::InvalidArgument("cannot parse " + GoQuote(s) + " to a valid timestamp");
+  return base::InvalidArgument("cannot parse " + base::GoQuote(s) + " to a valid timestamp");
 }
 
 base::Result<model::Timestamp> ParseTimeParam(const Form& form, std::string_view name,
@@ -351,7 +351,7 @@ base::Result<model::Timestamp> ParseTimeParam(const Form& form, std::string_view
   if (v.empty()) return default_value;
   auto t = ParseTime(v);
   if (!t) {
-    return base::InvalidArgument("invalid parameter " + GoQuote(name) +
+    return base::InvalidArgument("invalid parameter " + base::GoQuote(name) +
                                  ": invalid time value for '" + std::string(name) +
                                  "': " + t.error().message());
   }
@@ -360,7 +360,7 @@ base::Result<model::Timestamp> ParseTimeParam(const Form& form, std::string_view
 
 base::Result<int64_t> GoAtoi(std::string_view s) {
   auto fail = [&](const char* why) {
-    return base::InvalidArgument("strconv.Atoi: parsing " + GoQuote(s) + ": " + why);
+    return base::InvalidArgument("strconv.Atoi: parsing " + base::GoQuote(s) + ": " + why);
   };
   std::string_view d = s;
   bool negative = false;

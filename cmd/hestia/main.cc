@@ -18,10 +18,10 @@
 #include "base/metrics.h"
 #include "config/config.h"
 #include "hestia/version.h"
+#include "promql/parser/parse.h"
 #include "scrape/manager.h"
 #include "tsdb/db.h"
 #include "tsdb/dump.h"
-#include "web/selector.h"
 #include "web/server.h"
 
 namespace {
@@ -227,7 +227,7 @@ int RunDump(int argc, char** argv) {
     return 0;
   }
   std::string dir = f.args().empty() ? f.Get("storage.tsdb.path") : f.args()[0];
-  auto matchers = web::ParseMetricSelector(f.Get("match"));
+  auto matchers = promql::parser::ParseMetricSelector(f.Get("match"));
   if (!matchers) return Fail("--match: " + matchers.error().message());
   int64_t mint = 0, maxt = 0;
   auto parse = [](const std::string& s, int64_t* v) {
