@@ -13,6 +13,7 @@
 #include "base/quote.h"
 #include "web/json_writer.h"
 #include "promql/parser/parse.h"
+#include "promql/printer.h"
 
 namespace web {
 namespace {
@@ -353,6 +354,14 @@ HttpResponse ApiV1::Targets(const Form& form) const {
   for (const auto& [p, n] : dropped_counts) w.Key(p).Int(n);
   w.EndObject();
   w.EndObject();
+  return ApiSuccess(w.str());
+}
+
+HttpResponse ApiV1::FormatQuery(const Form& form) const {
+  auto expr = promql::parser::Parse(form.Get("query"));
+  if (!expr) return ApiFailure(expr.error());
+  JsonWriter w;
+  w.String(promql::Prettify(**expr));
   return ApiSuccess(w.str());
 }
 

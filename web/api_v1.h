@@ -98,6 +98,8 @@ class ApiV1 {
   HttpResponse BuildInfoStatus() const;
   // GET /api/v1/status/flags.
   HttpResponse Flags() const;
+  // GET|POST /api/v1/format_query: query (prettified as Prometheus's parser.Prettify).
+  HttpResponse FormatQuery(const Form& form) const;
   // GET /api/v1/targets: state (active, dropped, any), scrapePool.
   HttpResponse Targets(const Form& form) const;
   // GET /api/v1/status/config.

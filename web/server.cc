@@ -316,6 +316,8 @@ void Server::AddRoutes() {
       api([](const ApiV1& a, const Request&, const Form&) { return a.BuildInfoStatus(); }));
   add("/api/v1/status/flags", {"GET"}, true, true,
       api([](const ApiV1& a, const Request&, const Form&) { return a.Flags(); }));
+  add("/api/v1/format_query", {"GET", "POST"}, true, true,
+      api([](const ApiV1& a, const Request&, const Form& f) { return a.FormatQuery(f); }));
   add("/api/v1/targets", {"GET"}, true, true,
       api([](const ApiV1& a, const Request&, const Form& f) { return a.Targets(f); }));
   add("/api/v1/status/config", {"GET"}, true, true,

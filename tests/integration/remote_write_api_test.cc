@@ -126,6 +126,13 @@ TEST_CASE("remote-written samples are served by the series, labels and status AP
         "{__name__=\"up\", instance=\"a:9100\", job=\"node\"} 1 1000\n"
         "{__name__=\"up\", instance=\"a:9100\", job=\"node\"} 1 2000\n"
         "{__name__=\"up\", instance=\"b:9100\", job=\"node\"} 0 1000\n");
+  auto fq = f.Get("/api/v1/format_query?query=sum%20by(job)(rate(up%7Bjob%3D%22x%22%7D%5B5m%5D))");
+  REQUIRE(fq);
+  CHECK(fq->body == R"x({"status":"success","data":"sum by (job) (rate(up{job=\"x\"}[5m]))"})x");
+  auto bad = f.Get("/api/v1/format_query?query=sum(");
+  REQUIRE(bad);
+  CHECK(bad->status == 400);
+  CHECK(bad->body == R"({"status":"error","errorType":"bad_data","error":"1:5: parse error: unclosed left parenthesis"})");
   auto cfg = f.Get("/api/v1/status/config");
   REQUIRE(cfg);
   CHECK(cfg->body == R"({"status":"success","data":{"yaml":"global:\n  scrape_interval: 15s\n"}})");
