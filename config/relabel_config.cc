@@ -102,7 +102,8 @@ base::Result<model::RelabelConfig> ParseOne(const Errors& err, const YAML::Node&
         if (!l.IsScalar())
           return err.At(l, "source_labels: cannot unmarshal " + Tag(l) + " into model.LabelName");
         if (!model::IsValidLabelName(l.Scalar()))
-          return err.At(l, "source_labels: " + model::GoQuote(l.Scalar()) + " is not a valid label name");
+          return err.At(
+              l, "source_labels: " + model::GoQuote(l.Scalar()) + " is not a valid label name");
         c.source_labels.push_back(l.Scalar());
       }
     } else if (key == "separator") {
@@ -135,7 +136,8 @@ base::Result<model::RelabelConfig> ParseOne(const Errors& err, const YAML::Node&
   }
   if (action_null) return err.At(n, "relabel action cannot be empty");
   if (sources_set && c.source_labels.empty() &&
-      (c.action == model::RelabelAction::kLabelDrop || c.action == model::RelabelAction::kLabelKeep)) {
+      (c.action == model::RelabelAction::kLabelDrop ||
+       c.action == model::RelabelAction::kLabelKeep)) {
     // Go tells an explicit `source_labels: []` from an absent one.
     return err.At(n, std::string(model::RelabelActionName(c.action)) +
                          " action requires only 'regex', and no other fields");

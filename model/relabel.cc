@@ -10,6 +10,7 @@
 #include <cstring>
 #include <utility>
 
+#include "base/quote.h"
 #include "model/matcher.h"
 
 namespace model {
@@ -17,56 +18,11 @@ namespace {
 
 // ---- UTF-8 and Unicode case, as Go's unicode and strings packages --------------------------
 
-constexpr char32_t kRuneError = 0xFFFD;
-
-// Decodes the rune at s[i] as Go's utf8.DecodeRuneInString: invalid or truncated sequences,
-// surrogates and overlong forms give (U+FFFD, 1).
+// The rune at s[i] and its width, as Go's utf8.DecodeRuneInString (invalid bytes: U+FFFD, 1).
 std::pair<char32_t, size_t> DecodeRune(std::string_view s, size_t i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) return {b0, 1};
-  auto cont = [&](size_t k) -> int {
-    if (i + k >= s.size()) return -1;
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    return (b & 0xC0) == 0x80 ? (b & 0x3F) : -1;
-  };
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    const int c1 = cont(1);
-    if (c1 < 0) return {kRuneError, 1};
-    return {static_cast<char32_t>(((b0 & 0x1F) << 6) | c1), 2};
-  }
-  if (b0 >= 0xE0 && b0 <= 0xEF) {
-    const int c1 = cont(1), c2 = cont(2);
-    if (c1 < 0 || c2 < 0) return {kRuneError, 1};
-    const char32_t r = ((b0 & 0x0F) << 12) | (c1 << 6) | c2;
-    if (r < 0x800 || (r >= 0xD800 && r <= 0xDFFF)) return {kRuneError, 1};
-    return {r, 3};
-  }
-  if (b0 >= 0xF0 && b0 <= 0xF4) {
-    const int c1 = cont(1), c2 = cont(2), c3 = cont(3);
-    if (c1 < 0 || c2 < 0 || c3 < 0) return {kRuneError, 1};
-    const char32_t r = ((b0 & 0x07) << 18) | (c1 << 12) | (c2 << 6) | c3;
-    if (r < 0x10000 || r > 0x10FFFF) return {kRuneError, 1};
-    return {r, 4};
-  }
-  return {kRuneError, 1};
-}
-
-void AppendRune(char32_t r, std::string* out) {
-  if (r < 0x80) {
-    out->push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
+  int32_t r = 0;
+  const size_t w = base::DecodeRune(s, i, &r);
+  return {static_cast<char32_t>(r), w};
 }
 
 // glibc's C.UTF-8 locale carries the Unicode simple case mappings and character classes that
@@ -99,7 +55,7 @@ std::string MapCase(std::string_view s, bool upper) {
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
     const auto [r, w] = DecodeRune(s, i);
-    AppendRune(MapRune(r, upper), &out);
+    base::AppendRune(&out, static_cast<int32_t>(MapRune(r, upper)));
     i += w;
   }
   return out;
@@ -107,8 +63,9 @@ std::string MapCase(std::string_view s, bool upper) {
 
 // unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_', the characters of a name in Expand.
 bool IsNameRune(char32_t r) {
-  if (r < 0x80) return r == '_' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
-  if (r == kRuneError) return false;
+  if (r < 0x80)
+    return r == '_' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
+  if (r == static_cast<char32_t>(base::kRuneError)) return false;
   const locale_t loc = UnicodeLocale();
   return loc != nullptr && iswalnum_l(static_cast<wint_t>(r), loc);
 }
@@ -152,21 +109,36 @@ bool ExtractReference(std::string_view s, std::string_view* name, int* num, size
 // Go regexp/syntax error codes, as RE2 reports them.
 std::string_view GoRegexpErrorCode(RE2::ErrorCode code) {
   switch (code) {
-    case RE2::ErrorBadEscape: return "invalid escape sequence";
-    case RE2::ErrorBadCharClass: return "invalid character class";
-    case RE2::ErrorBadCharRange: return "invalid character class range";
-    case RE2::ErrorMissingBracket: return "missing closing ]";
-    case RE2::ErrorMissingParen: return "missing closing )";
-    case RE2::ErrorUnexpectedParen: return "unexpected )";
-    case RE2::ErrorTrailingBackslash: return "trailing backslash at end of expression";
-    case RE2::ErrorRepeatArgument: return "missing argument to repetition operator";
-    case RE2::ErrorRepeatSize: return "invalid repeat count";
-    case RE2::ErrorRepeatOp: return "invalid nested repetition operator";
-    case RE2::ErrorBadPerlOp: return "invalid or unsupported Perl syntax";
-    case RE2::ErrorBadUTF8: return "invalid UTF-8";
-    case RE2::ErrorBadNamedCapture: return "invalid named capture";
-    case RE2::ErrorPatternTooLarge: return "expression too large";
-    default: return "regexp/syntax: internal error";
+    case RE2::ErrorBadEscape:
+      return "invalid escape sequence";
+    case RE2::ErrorBadCharClass:
+      return "invalid character class";
+    case RE2::ErrorBadCharRange:
+      return "invalid character class range";
+    case RE2::ErrorMissingBracket:
+      return "missing closing ]";
+    case RE2::ErrorMissingParen:
+      return "missing closing )";
+    case RE2::ErrorUnexpectedParen:
+      return "unexpected )";
+    case RE2::ErrorTrailingBackslash:
+      return "trailing backslash at end of expression";
+    case RE2::ErrorRepeatArgument:
+      return "missing argument to repetition operator";
+    case RE2::ErrorRepeatSize:
+      return "invalid repeat count";
+    case RE2::ErrorRepeatOp:
+      return "invalid nested repetition operator";
+    case RE2::ErrorBadPerlOp:
+      return "invalid or unsupported Perl syntax";
+    case RE2::ErrorBadUTF8:
+      return "invalid UTF-8";
+    case RE2::ErrorBadNamedCapture:
+      return "invalid named capture";
+    case RE2::ErrorPatternTooLarge:
+      return "expression too large";
+    default:
+      return "regexp/syntax: internal error";
   }
 }
 
@@ -193,7 +165,8 @@ class Builder {
   }
   std::string_view Get(std::string_view name) const {
     auto it = Find(name);
-    return it != pairs_.end() && it->first == name ? std::string_view(it->second) : std::string_view();
+    return it != pairs_.end() && it->first == name ? std::string_view(it->second)
+                                                   : std::string_view();
   }
   void Set(std::string_view name, std::string_view value) {
     if (value.empty()) {
@@ -313,10 +286,10 @@ const std::array<uint32_t, 64>& Md5Constants() {
 }
 
 void Md5Block(const uint8_t* p, uint32_t st[4]) {
-  static constexpr int kShift[64] = {7,  12, 17, 22, 7,  12, 17, 22, 7,  12, 17, 22, 7,  12, 17, 22,
-                                     5,  9,  14, 20, 5,  9,  14, 20, 5,  9,  14, 20, 5,  9,  14, 20,
-                                     4,  11, 16, 23, 4,  11, 16, 23, 4,  11, 16, 23, 4,  11, 16, 23,
-                                     6,  10, 15, 21, 6,  10, 15, 21, 6,  10, 15, 21, 6,  10, 15, 21};
+  static constexpr int kShift[64] = {7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
+                                     5, 9,  14, 20, 5, 9,  14, 20, 5, 9,  14, 20, 5, 9,  14, 20,
+                                     4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
+                                     6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21};
   const auto& k = Md5Constants();
   uint32_t m[16];
   for (int i = 0; i < 16; ++i)
@@ -380,17 +353,28 @@ std::array<uint8_t, 16> Md5(std::string_view data) {
 
 std::string_view RelabelActionName(RelabelAction a) {
   switch (a) {
-    case RelabelAction::kReplace: return "replace";
-    case RelabelAction::kKeep: return "keep";
-    case RelabelAction::kDrop: return "drop";
-    case RelabelAction::kKeepEqual: return "keepequal";
-    case RelabelAction::kDropEqual: return "dropequal";
-    case RelabelAction::kHashMod: return "hashmod";
-    case RelabelAction::kLabelMap: return "labelmap";
-    case RelabelAction::kLabelDrop: return "labeldrop";
-    case RelabelAction::kLabelKeep: return "labelkeep";
-    case RelabelAction::kLowercase: return "lowercase";
-    case RelabelAction::kUppercase: return "uppercase";
+    case RelabelAction::kReplace:
+      return "replace";
+    case RelabelAction::kKeep:
+      return "keep";
+    case RelabelAction::kDrop:
+      return "drop";
+    case RelabelAction::kKeepEqual:
+      return "keepequal";
+    case RelabelAction::kDropEqual:
+      return "dropequal";
+    case RelabelAction::kHashMod:
+      return "hashmod";
+    case RelabelAction::kLabelMap:
+      return "labelmap";
+    case RelabelAction::kLabelDrop:
+      return "labeldrop";
+    case RelabelAction::kLabelKeep:
+      return "labelkeep";
+    case RelabelAction::kLowercase:
+      return "lowercase";
+    case RelabelAction::kUppercase:
+      return "uppercase";
   }
   return "replace";
 }
@@ -426,9 +410,9 @@ base::Result<RelabelRegex> RelabelRegex::Compile(std::string_view source) {
   const std::string anchored = "^(?:" + std::string(source) + ")$";
   auto c = std::make_shared<const Compiled>(anchored);
   if (!c->re.ok()) {
-    return base::InvalidArgument("error parsing regexp: " +
-                                 std::string(GoRegexpErrorCode(c->re.error_code())) + ": `" +
-                                 c->re.error_arg() + "`");
+    return base::InvalidArgument(
+        "error parsing regexp: " + std::string(GoRegexpErrorCode(c->re.error_code())) + ": `" +
+        c->re.error_arg() + "`");
   }
   return RelabelRegex(std::move(c), std::string(source));
 }
@@ -449,7 +433,8 @@ bool RelabelRegex::Match(std::string_view s, std::vector<std::string_view>* grou
   }
   groups->clear();
   for (const re2::StringPiece& p : sp)
-    groups->push_back(p.data() == nullptr ? std::string_view() : std::string_view(p.data(), p.size()));
+    groups->push_back(p.data() == nullptr ? std::string_view()
+                                          : std::string_view(p.data(), p.size()));
   return true;
 }
 
@@ -496,7 +481,8 @@ base::Status RelabelConfig::Validate() const {
                                  " action");
   };
   for (const std::string& l : source_labels)
-    if (!IsValidLabelName(l)) return base::InvalidArgument(GoQuote(l) + " is not a valid label name");
+    if (!IsValidLabelName(l))
+      return base::InvalidArgument(GoQuote(l) + " is not a valid label name");
   if (modulus == 0 && action == A::kHashMod)
     return base::InvalidArgument("relabel configuration for hashmod requires non-zero modulus");
   const bool needs_target = action == A::kReplace || action == A::kHashMod ||
@@ -506,7 +492,8 @@ base::Status RelabelConfig::Validate() const {
     return base::InvalidArgument("relabel configuration for " + act +
                                  " action requires 'target_label' value");
   const bool templated = target_label.find('$') != std::string::npos;
-  if (action == A::kReplace && !templated && !IsValidLabelName(target_label)) return invalid_target();
+  if (action == A::kReplace && !templated && !IsValidLabelName(target_label))
+    return invalid_target();
   if (action == A::kReplace && templated && !IsValidTemplateTarget(target_label))
     return invalid_target();
   const bool case_or_equal = action == A::kLowercase || action == A::kUppercase ||

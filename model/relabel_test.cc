@@ -1,10 +1,9 @@
 // Unit tests of relabeling. The table checked against the real Prometheus (every action on the
 // same input, compared with what /api/v1/targets shows) is config/relabel_config_test.cc.
-#include <catch2/catch.hpp>
-
-#include <cstdio>
-
 #include "model/relabel.h"
+
+#include <catch2/catch.hpp>
+#include <cstdio>
 
 using model::Labels;
 using model::RelabelAction;
@@ -146,7 +145,8 @@ TEST_CASE("Every relabel action", "[model][relabel]") {
   SECTION("replace with a templated target, and an invalid target after expansion is skipped") {
     CHECK(Run(in, {Cfg(A::kReplace, {"a"}, "x_${1}", "(f)oo", "v")}) ==
           R"({__address__="127.0.0.1:9100", a="foo", b="bar", c="Baz", x_f="v"})");
-    CHECK(Run(in, {Cfg(A::kReplace, {"__address__"}, "$1", "([0-9]+)\\..*", "v")}) == in.ToString());
+    CHECK(Run(in, {Cfg(A::kReplace, {"__address__"}, "$1", "([0-9]+)\\..*", "v")}) ==
+          in.ToString());
   }
   SECTION("replace with a templated target and an empty result deletes the expanded target") {
     // Prometheus 3.x; 2.42 deleted the unexpanded name instead (a no-op).
@@ -188,7 +188,8 @@ TEST_CASE("Every relabel action", "[model][relabel]") {
     CHECK(Run(meta, {Cfg(A::kLabelMap, {}, "", "__meta_(y)_(.+)", "n_${2}_$1")}) ==
           R"({__meta_x="1", __meta_y_z="2", keep="3", n_z_y="2"})");
     CHECK(Run(meta, {Cfg(A::kLabelDrop, {}, "", "__meta_.*")}) == R"({keep="3"})");
-    CHECK(Run(meta, {Cfg(A::kLabelKeep, {}, "", "__meta_.*")}) == R"({__meta_x="1", __meta_y_z="2"})");
+    CHECK(Run(meta, {Cfg(A::kLabelKeep, {}, "", "__meta_.*")}) ==
+          R"({__meta_x="1", __meta_y_z="2"})");
   }
   SECTION("lowercase and uppercase map Unicode as Go's strings package") {
     const Labels u{{"a", "ÄbC İ Straße"}};
@@ -196,8 +197,9 @@ TEST_CASE("Every relabel action", "[model][relabel]") {
     CHECK(Run(u, {Cfg(A::kUppercase, {"a"}, "u")}) == R"({a="ÄbC İ Straße", u="ÄBC İ STRAßE"})");
   }
   SECTION("rules apply in order and a drop stops the chain") {
-    CHECK(Run(in, {Cfg(A::kReplace, {"a"}, "a", "f(.*)", "g$1"), Cfg(A::kKeep, {"a"}, "", "goo")}) ==
-          R"({__address__="127.0.0.1:9100", a="goo", b="bar", c="Baz"})");
+    CHECK(
+        Run(in, {Cfg(A::kReplace, {"a"}, "a", "f(.*)", "g$1"), Cfg(A::kKeep, {"a"}, "", "goo")}) ==
+        R"({__address__="127.0.0.1:9100", a="goo", b="bar", c="Baz"})");
     CHECK(Run(in, {Cfg(A::kDrop, {"a"}, "", "foo"), Cfg(A::kReplace, {"a"}, "z")}) == "dropped");
   }
 }
@@ -206,11 +208,13 @@ TEST_CASE("Validate reports Prometheus's messages", "[model][relabel]") {
   using A = RelabelAction;
   auto msg = [](RelabelAction action, std::string target, std::string replacement = "$1",
                 std::vector<std::string> sources = {}, uint64_t modulus = 0) {
-    RelabelConfig c = Cfg(action, std::move(sources), std::move(target), "", std::move(replacement));
+    RelabelConfig c =
+        Cfg(action, std::move(sources), std::move(target), "", std::move(replacement));
     c.modulus = modulus;
     return c.Validate().message();
   };
-  CHECK(msg(A::kReplace, "") == "relabel configuration for replace action requires 'target_label' value");
+  CHECK(msg(A::kReplace, "") ==
+        "relabel configuration for replace action requires 'target_label' value");
   CHECK(msg(A::kReplace, "1abc") == "\"1abc\" is invalid 'target_label' for replace action");
   CHECK(msg(A::kReplace, "a-${1}") == "\"a-${1}\" is invalid 'target_label' for replace action");
   CHECK(msg(A::kReplace, "a_${1}").empty());
@@ -218,11 +222,13 @@ TEST_CASE("Validate reports Prometheus's messages", "[model][relabel]") {
 
   CHECK(msg(A::kHashMod, "t") == "relabel configuration for hashmod requires non-zero modulus");
   CHECK(msg(A::kHashMod, "t", "$1", {}, 2).empty());
-  CHECK(msg(A::kHashMod, "${1}", "$1", {}, 2) == "\"${1}\" is invalid 'target_label' for hashmod action");
+  CHECK(msg(A::kHashMod, "${1}", "$1", {}, 2) ==
+        "\"${1}\" is invalid 'target_label' for hashmod action");
 
   CHECK(msg(A::kLowercase, "t", "x") == "'replacement' can not be set for lowercase action");
   CHECK(msg(A::kUppercase, "${1}") == "\"${1}\" is invalid 'target_label' for uppercase action");
-  CHECK(msg(A::kDropEqual, "") == "relabel configuration for dropequal action requires 'target_label' value");
+  CHECK(msg(A::kDropEqual, "") ==
+        "relabel configuration for dropequal action requires 'target_label' value");
 
   CHECK(msg(A::kKeepEqual, "t").empty());
   RelabelConfig eq = Cfg(A::kKeepEqual, {}, "t", "(.*)");  // explicitly configured default text
@@ -234,7 +240,8 @@ TEST_CASE("Validate reports Prometheus's messages", "[model][relabel]") {
         "keepequal action requires only 'source_labels' and `target_label`, and no other fields");
 
   CHECK(msg(A::kLabelDrop, "").empty());
-  CHECK(msg(A::kLabelDrop, "", "$1", {"a"}) == "labeldrop action requires only 'regex', and no other fields");
+  CHECK(msg(A::kLabelDrop, "", "$1", {"a"}) ==
+        "labeldrop action requires only 'regex', and no other fields");
   CHECK(msg(A::kLabelKeep, "x") == "labelkeep action requires only 'regex', and no other fields");
 
   CHECK(msg(A::kLabelMap, "", "a-$1") == "\"a-$1\" is invalid 'replacement' for labelmap action");

@@ -7,7 +7,7 @@
 #include <limits>
 #include <string>
 
-#include "scrape/textparse/detail/go_quote.h"
+#include "base/quote.h"
 
 namespace scrape::textparse {
 namespace {
@@ -23,23 +23,59 @@ bool EqualFoldAscii(std::string_view a, std::string_view lower) {
 }
 
 base::Status SyntaxError(std::string_view fn, std::string_view s) {
-  return base::InvalidArgument("strconv." + std::string(fn) + ": parsing " + detail::GoQuote(s) +
+  return base::InvalidArgument("strconv." + std::string(fn) + ": parsing " + base::GoQuote(s) +
                                ": invalid syntax");
 }
 
 base::Status RangeError(std::string_view fn, std::string_view s) {
-  return base::InvalidArgument("strconv." + std::string(fn) + ": parsing " + detail::GoQuote(s) +
+  return base::InvalidArgument("strconv." + std::string(fn) + ": parsing " + base::GoQuote(s) +
                                ": value out of range");
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+// Clinger's fast path: [+-]? digits [. digits] with at most 15 digits in all is a mantissa
+// below 2^53 divided by an exact power of ten, so one IEEE division rounds it correctly.
+// Returns false for anything else (left to the general path).
+bool FastDecimal(std::string_view s, double* out) {
+  static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  size_t i = 0;
+  bool negative = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    negative = s[i] == '-';
+    ++i;
+  }
+  uint64_t mantissa = 0;
+  int digits = 0;
+  int frac = -1;  // digits after the point, -1 before one
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c >= '0' && c <= '9') {
+      if (++digits > 15) return false;
+      mantissa = mantissa * 10 + static_cast<uint64_t>(c - '0');
+      if (frac >= 0) ++frac;
+    } else if (c == '.' && frac < 0) {
+      frac = 0;
+    } else {
+      return false;
+    }
+  }
+  if (digits == 0) return false;
+  double v = static_cast<double>(mantissa);
+  if (frac > 0) v /= kPow10[frac];
+  *out = negative ? -v : v;
+  return true;
+}
+
 }  // namespace
 
 base::Result<double> ParseFloat(std::string_view s) {
+  if (double v; FastDecimal(s, &v)) return v;
   // Prometheus keeps to pre-Go 1.13 float formats.
-  if (s.find_first_of("pP_") != std::string_view::npos)
-    return base::InvalidArgument("unsupported character in float");
+  for (char c : s)
+    if (c == 'p' || c == 'P' || c == '_')
+      return base::InvalidArgument("unsupported character in float");
 
   // Go's grammar: [+-]? (digits ["." digits?] | "." digits) ([eE] [+-]? digits)?, or the
   // special values of strconv's special().

@@ -2,8 +2,8 @@
 
 #include <cmath>
 
+#include "base/quote.h"
 #include "model/labels.h"
-#include "scrape/textparse/detail/go_quote.h"
 #include "scrape/textparse/detail/lex.h"
 #include "scrape/textparse/number.h"
 
@@ -50,6 +50,7 @@ model::Timestamp SecondsToMillis(double ts) {
 // No whitespace token: a second space is INVALID. Longest match without backtracking.
 
 Parser::Token OpenMetricsParser::LabelValue(State next) {
+  SkipRun(IsPlainValueByte);  // the common case: plain bytes up to the closing quote
   uint8_t c = Advance();
   for (;;) {
     if (c == '"') {
@@ -59,6 +60,7 @@ Parser::Token OpenMetricsParser::LabelValue(State next) {
     }
     if (c == 0 || c == '\n') return Token::kInvalid;
     if (c == '\\') {
+      escaped_values_ = true;
       c = Advance();
       if (c == 0 || c == '\n') return Token::kInvalid;
     }
@@ -69,9 +71,8 @@ Parser::Token OpenMetricsParser::LabelValue(State next) {
 Parser::Token OpenMetricsParser::SpacedWord(Token t) {
   uint8_t c = Advance();
   if (!IsWordChar(c)) return Token::kInvalid;
-  do {
-    c = Advance();
-  } while (IsWordChar(c));
+  SkipRun(IsWordChar);
+  Advance();
   return t;
 }
 
@@ -90,9 +91,8 @@ Parser::Token OpenMetricsParser::Lex() {
           continue;  // the same token goes on in sComment
         }
         if (IsMetricNameStart(c)) {
-          do {
-            c = Advance();
-          } while (IsMetricNameChar(c));
+          SkipRun(IsMetricNameChar);
+          c = Advance();
           state_ = kValue;
           return Token::kMName;
         }
@@ -102,11 +102,24 @@ Parser::Token OpenMetricsParser::Lex() {
         std::string_view rest;
         Token t;
         switch (c) {
-          case 'H': rest = "ELP "; t = Token::kHelp; break;
-          case 'T': rest = "YPE "; t = Token::kType; break;
-          case 'U': rest = "NIT "; t = Token::kUnit; break;
-          case 'E': rest = "OF"; t = Token::kEofWord; break;
-          default: return Token::kInvalid;
+          case 'H':
+            rest = "ELP ";
+            t = Token::kHelp;
+            break;
+          case 'T':
+            rest = "YPE ";
+            t = Token::kType;
+            break;
+          case 'U':
+            rest = "NIT ";
+            t = Token::kUnit;
+            break;
+          case 'E':
+            rest = "OF";
+            t = Token::kEofWord;
+            break;
+          default:
+            return Token::kInvalid;
         }
         for (char want : rest) {
           c = Advance();
@@ -124,9 +137,8 @@ Parser::Token OpenMetricsParser::Lex() {
 
       case kMeta1:
         if (IsMetricNameStart(c)) {
-          do {
-            c = Advance();
-          } while (IsMetricNameChar(c));
+          SkipRun(IsMetricNameChar);
+          c = Advance();
           state_ = kMeta2;
           return Token::kMName;
         }
@@ -145,9 +157,8 @@ Parser::Token OpenMetricsParser::Lex() {
       case kLabels:
       case kExemplar:
         if (IsLabelNameStart(c)) {
-          do {
-            c = Advance();
-          } while (IsLabelNameChar(c));
+          SkipRun(IsLabelNameChar);
+          c = Advance();
           return Token::kLName;
         }
         if (c == '}') {
@@ -204,7 +215,10 @@ Parser::Token OpenMetricsParser::Lex() {
         } else if (!IsWordChar(c)) {
           return Token::kInvalid;
         }
-        while (IsWordChar(c)) c = Advance();
+        if (IsWordChar(c)) {
+          SkipRun(IsWordChar);
+          Advance();
+        }
         return Token::kTimestamp;
 
       case kEValue:
@@ -282,23 +296,22 @@ base::Result<Entry> OpenMetricsParser::ParseNext() {
             } else if (text_ == "unknown") {
               type_ = MetricType::kUnknown;
             } else {
-              return Fail(base::InvalidArgument("invalid metric type " + detail::GoQuote(text_)));
+              return Fail(base::InvalidArgument("invalid metric type " + base::GoQuote(text_)));
             }
             return Entry::kType;
           case Token::kHelp:
             if (!model::IsValidUtf8(text_)) {
-              return Fail(base::InvalidArgument("help text " + detail::GoQuote(text_) +
+              return Fail(base::InvalidArgument("help text " + base::GoQuote(text_) +
                                                 " is not a valid utf8 string"));
             }
             UnescapeHelp(/*quote=*/true);  // OpenMetrics escapes help as label values
             return Entry::kHelp;
           default: {
             const std::string_view m = metric_name_;
-            if (!text_.empty() &&
-                !(m.size() >= text_.size() + 1 && m.ends_with(text_) &&
-                  m[m.size() - text_.size() - 1] == '_')) {
-              return Fail(base::InvalidArgument("unit " + detail::GoQuote(text_) +
-                                                " not a suffix of metric " + detail::GoQuote(m)));
+            if (!text_.empty() && !(m.size() >= text_.size() + 1 && m.ends_with(text_) &&
+                                    m[m.size() - text_.size() - 1] == '_')) {
+              return Fail(base::InvalidArgument("unit " + base::GoQuote(text_) +
+                                                " not a suffix of metric " + base::GoQuote(m)));
             }
             return Entry::kUnit;
           }
@@ -337,7 +350,7 @@ base::Status OpenMetricsParser::ParseLabels(bool exemplar) {
     if (t = Lex(); t != Token::kLValue) return ParseError("expected label value", t);
     const std::string_view quoted = TokenText();
     if (!model::IsValidUtf8(quoted))
-      return Fail(base::InvalidArgument("invalid UTF-8 label value: " + detail::GoQuote(quoted)));
+      return Fail(base::InvalidArgument("invalid UTF-8 label value: " + base::GoQuote(quoted)));
     const std::string_view value = quoted.substr(1, quoted.size() - 2);
     if (exemplar) {
       exemplar_labels_.push_back({name, value});

@@ -43,9 +43,9 @@ class OpenMetricsParser final : public Parser {
   std::string CreatedKey(std::string_view family) const;
 
   ParserOptions options_;
-  std::string_view family_;        // the name of the last HELP/TYPE/UNIT line
-  bool ignore_exemplar_ = false;   // set on the reader ahead
-  std::string ct_key_;             // CreatedTimestamp's cache
+  std::string_view family_;       // the name of the last HELP/TYPE/UNIT line
+  bool ignore_exemplar_ = false;  // set on the reader ahead
+  std::string ct_key_;            // CreatedTimestamp's cache
   std::optional<model::Timestamp> ct_;
   bool ct_valid_ = false;
 };

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "scrape/textparse/detail/go_quote.h"
+#include "base/quote.h"
 #include "scrape/textparse/openmetrics_parser.h"
 #include "scrape/textparse/prom_parser.h"
 
@@ -31,39 +31,66 @@ void Unescape(std::string_view raw, bool quote, std::string* out) {
 
 std::string_view MetricTypeString(MetricType t) {
   switch (t) {
-    case MetricType::kCounter: return "counter";
-    case MetricType::kGauge: return "gauge";
-    case MetricType::kHistogram: return "histogram";
-    case MetricType::kGaugeHistogram: return "gaugehistogram";
-    case MetricType::kSummary: return "summary";
-    case MetricType::kInfo: return "info";
-    case MetricType::kStateset: return "stateset";
-    case MetricType::kUnknown: return "unknown";
+    case MetricType::kCounter:
+      return "counter";
+    case MetricType::kGauge:
+      return "gauge";
+    case MetricType::kHistogram:
+      return "histogram";
+    case MetricType::kGaugeHistogram:
+      return "gaugehistogram";
+    case MetricType::kSummary:
+      return "summary";
+    case MetricType::kInfo:
+      return "info";
+    case MetricType::kStateset:
+      return "stateset";
+    case MetricType::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }
 
 std::string_view Parser::TokenName(Token t) {
   switch (t) {
-    case Token::kInvalid: return "INVALID";
-    case Token::kEof: return "EOF";
-    case Token::kLinebreak: return "LINEBREAK";
-    case Token::kWhitespace: return "WHITESPACE";
-    case Token::kHelp: return "HELP";
-    case Token::kType: return "TYPE";
-    case Token::kUnit: return "UNIT";
-    case Token::kEofWord: return "EOFWORD";
-    case Token::kText: return "TEXT";
-    case Token::kComment: return "COMMENT";
-    case Token::kMName: return "MNAME";
-    case Token::kBraceOpen: return "BOPEN";
-    case Token::kBraceClose: return "BCLOSE";
-    case Token::kLName: return "LNAME";
-    case Token::kLValue: return "LVALUE";
-    case Token::kComma: return "COMMA";
-    case Token::kEqual: return "EQUAL";
-    case Token::kTimestamp: return "TIMESTAMP";
-    case Token::kValue: return "VALUE";
+    case Token::kInvalid:
+      return "INVALID";
+    case Token::kEof:
+      return "EOF";
+    case Token::kLinebreak:
+      return "LINEBREAK";
+    case Token::kWhitespace:
+      return "WHITESPACE";
+    case Token::kHelp:
+      return "HELP";
+    case Token::kType:
+      return "TYPE";
+    case Token::kUnit:
+      return "UNIT";
+    case Token::kEofWord:
+      return "EOFWORD";
+    case Token::kText:
+      return "TEXT";
+    case Token::kComment:
+      return "COMMENT";
+    case Token::kMName:
+      return "MNAME";
+    case Token::kBraceOpen:
+      return "BOPEN";
+    case Token::kBraceClose:
+      return "BCLOSE";
+    case Token::kLName:
+      return "LNAME";
+    case Token::kLValue:
+      return "LVALUE";
+    case Token::kComma:
+      return "COMMA";
+    case Token::kEqual:
+      return "EQUAL";
+    case Token::kTimestamp:
+      return "TIMESTAMP";
+    case Token::kValue:
+      return "VALUE";
   }
   return "INVALID";
 }
@@ -106,15 +133,14 @@ std::string Parser::Bytes(size_t a, size_t b) const {
 
 base::Status Parser::ParseError(std::string_view expected, Token got) {
   const size_t e = std::min(n_, i_ + 1);
-  return Fail(base::InvalidArgument(std::string(expected) + ", got " +
-                                    detail::GoQuote(Bytes(tok_start_, e)) + " (" +
-                                    detail::GoQuote(TokenName(got)) + ") while parsing: " +
-                                    detail::GoQuote(Bytes(entry_start_, e))));
+  return Fail(base::InvalidArgument(
+      std::string(expected) + ", got " + base::GoQuote(Bytes(tok_start_, e)) + " (" +
+      base::GoQuote(TokenName(got)) + ") while parsing: " + base::GoQuote(Bytes(entry_start_, e))));
 }
 
 base::Status Parser::WhileParsing(const base::Status& err) {
-  return Fail(base::InvalidArgument(err.message() + " while parsing: " +
-                                    detail::GoQuote(Bytes(entry_start_, std::min(i_, n_)))));
+  return Fail(base::InvalidArgument(
+      err.message() + " while parsing: " + base::GoQuote(Bytes(entry_start_, std::min(i_, n_)))));
 }
 
 base::Status Parser::Fail(base::Status st) {
@@ -124,15 +150,16 @@ base::Status Parser::Fail(base::Status st) {
 }
 
 void Parser::UnescapeLabelValues() {
+  if (!escaped_values_) return;
   // Reserve once for all escaped values of the line so that earlier views stay valid.
   size_t need = 0;
   for (const model::Label& l : labels_)
-    if (std::memchr(l.value.data(), '\\', l.value.size()) != nullptr) need += l.value.size();
+    if (l.value.find('\\') != std::string_view::npos) need += l.value.size();
   if (need == 0) return;
   unescaped_.clear();
   unescaped_.reserve(need);
   for (model::Label& l : labels_) {
-    if (std::memchr(l.value.data(), '\\', l.value.size()) == nullptr) continue;
+    if (l.value.find('\\') == std::string_view::npos) continue;
     const size_t at = unescaped_.size();
     Unescape(l.value, true, &unescaped_);
     l.value = std::string_view(unescaped_).substr(at);
@@ -140,7 +167,7 @@ void Parser::UnescapeLabelValues() {
 }
 
 void Parser::UnescapeHelp(bool quote) {
-  if (std::memchr(text_.data(), '\\', text_.size()) == nullptr) return;
+  if (text_.find('\\') == std::string_view::npos) return;
   help_buf_.clear();
   Unescape(text_, quote, &help_buf_);
   text_ = help_buf_;
@@ -162,7 +189,7 @@ base::Status Parser::CheckSeries() {
       return Fail(base::InvalidArgument("label name \"__name__\" is not unique: invalid sample"));
     for (size_t b = 0; b < a; ++b) {
       if (labels_[a].name == labels_[b].name) {
-        return Fail(base::InvalidArgument("label name " + detail::GoQuote(labels_[a].name) +
+        return Fail(base::InvalidArgument("label name " + base::GoQuote(labels_[a].name) +
                                           " is not unique: invalid sample"));
       }
     }

@@ -163,10 +163,25 @@ class Parser {
   // and comments, where Prometheus allows them. Returns the new current byte, 0 at the end.
   uint8_t Advance() {
     ++i_;
-    while (i_ < n_ && Byte(i_) == 0 && (state_ == kLValue || state_ == kMeta2 || state_ == kComment))
+    while (i_ < n_ && Byte(i_) == 0 &&
+           (state_ == kLValue || state_ == kMeta2 || state_ == kComment))
       ++i_;
     return i_ < n_ ? Byte(i_) : 0;
   }
+  // Moves over the run of bytes after the current one for which `pred` holds, stopping on the
+  // last of them, so that the next Advance() lands on the byte after the run exactly as a
+  // byte-by-byte loop of Advance() would. REQUIRES: pred(0) is false and the current state
+  // does not skip NULs inside the run.
+  template <typename Pred>
+  void SkipRun(Pred pred) {
+    size_t j = i_ + 1;
+    const size_t end = body_.size();
+    while (j < end && pred(static_cast<uint8_t>(body_[j]))) ++j;
+    i_ = j - 1;
+  }
+  // The bytes of a label value that need no attention from the lexer.
+  static bool IsPlainValueByte(uint8_t c) { return c != '"' && c != '\\' && c != '\n' && c != 0; }
+
   // Bytes [a, b) of the lexer's input (which may include the virtual newline), as a string.
   std::string Bytes(size_t a, size_t b) const;
   std::string_view View(size_t a, size_t b) const { return body_.substr(a, b - a); }
@@ -195,25 +210,27 @@ class Parser {
   void BeginEntry() {
     entry_start_ = i_;
     labels_.clear();
+    escaped_values_ = false;
     has_timestamp_ = false;
     has_exemplar_ = false;
     exemplar_labels_.clear();
   }
 
   std::string_view body_;
-  size_t n_;                 // the lexer's input length: body size (+1 for the text format)
-  size_t i_ = 0;             // current position (golex l.i)
-  size_t tok_start_ = 0;     // start of the current token (golex l.start)
-  size_t entry_start_ = 0;   // start of the current entry (Prometheus's p.start)
+  size_t n_;                // the lexer's input length: body size (+1 for the text format)
+  size_t i_ = 0;            // current position (golex l.i)
+  size_t tok_start_ = 0;    // start of the current token (golex l.start)
+  size_t entry_start_ = 0;  // start of the current entry (Prometheus's p.start)
   State state_ = kInit;
-  bool done_ = false;        // kEof returned
-  base::Status error_;       // sticky error
+  bool done_ = false;   // kEof returned
+  base::Status error_;  // sticky error
 
   std::string_view metric_name_;
   std::string_view series_;
   std::vector<model::Label> labels_;
-  std::string unescaped_;    // storage for unescaped label values
-  std::string help_buf_;     // storage for an unescaped help text
+  bool escaped_values_ = false;  // a label value of this entry holds a backslash
+  std::string unescaped_;  // storage for unescaped label values
+  std::string help_buf_;   // storage for an unescaped help text
   double value_ = 0;
   bool has_timestamp_ = false;
   model::Timestamp timestamp_ = 0;

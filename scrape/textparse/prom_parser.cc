@@ -3,8 +3,8 @@
 #include <bit>
 #include <cmath>
 
+#include "base/quote.h"
 #include "model/labels.h"
-#include "scrape/textparse/detail/go_quote.h"
 #include "scrape/textparse/detail/lex.h"
 #include "scrape/textparse/number.h"
 
@@ -15,6 +15,11 @@ using detail::IsLabelNameChar;
 using detail::IsLabelNameStart;
 using detail::IsMetricNameChar;
 using detail::IsMetricNameStart;
+
+namespace {
+// [^{ \t\n] as golex compiles it (NUL is never part of a class): the bytes of a value.
+bool IsValueChar(uint8_t c) { return c != 0 && c != '\n' && c != ' ' && c != '\t' && c != '{'; }
+}  // namespace
 
 // ---- Lexer: the rules of promlex.l -----------------------------------------------------------
 //
@@ -54,6 +59,7 @@ Parser::Token PromParser::ConsumeComment() {
 }
 
 Parser::Token PromParser::LabelValue() {
+  SkipRun(IsPlainValueByte);  // the common case: plain bytes up to the closing quote
   uint8_t c = Advance();
   for (;;) {
     if (c == '"') {
@@ -63,6 +69,7 @@ Parser::Token PromParser::LabelValue() {
     }
     if (c == 0) return Token::kInvalid;
     if (c == '\\') {
+      escaped_values_ = true;
       c = Advance();
       if (c == 0 || c == '\n') return Token::kInvalid;
     }
@@ -97,9 +104,8 @@ Parser::Token PromParser::Lex() {
           continue;  // the same token goes on in sComment
         }
         if (IsMetricNameStart(c)) {
-          do {
-            c = Advance();
-          } while (IsMetricNameChar(c));
+          SkipRun(IsMetricNameChar);
+          c = Advance();
           state_ = kValue;
           return Token::kMName;
         }
@@ -125,9 +131,8 @@ Parser::Token PromParser::Lex() {
 
       case kMeta1:
         if (IsMetricNameStart(c)) {
-          do {
-            c = Advance();
-          } while (IsMetricNameChar(c));
+          SkipRun(IsMetricNameChar);
+          c = Advance();
           state_ = kMeta2;
           return Token::kMName;
         }
@@ -162,9 +167,8 @@ Parser::Token PromParser::Lex() {
         }
         if (c == ' ' || c == '\t') return Whitespace();
         if (IsLabelNameStart(c)) {
-          do {
-            c = Advance();
-          } while (IsLabelNameChar(c));
+          SkipRun(IsLabelNameChar);
+          c = Advance();
           return Token::kLName;
         }
         return Token::kInvalid;
@@ -182,9 +186,8 @@ Parser::Token PromParser::Lex() {
           return Token::kBraceOpen;
         }
         if (c != 0 && c != '\n') {
-          do {
-            c = Advance();
-          } while (c != 0 && c != '\n' && c != ' ' && c != '\t' && c != '{');
+          SkipRun(IsValueChar);
+          Advance();
           state_ = kTimestamp;
           return Token::kValue;
         }
@@ -198,9 +201,8 @@ Parser::Token PromParser::Lex() {
         }
         if (c == ' ' || c == '\t') return Whitespace();
         if (IsDigit(c)) {
-          do {
-            c = Advance();
-          } while (IsDigit(c));
+          SkipRun(IsDigit);
+          c = Advance();
           return Token::kTimestamp;
         }
         return Token::kInvalid;
@@ -253,10 +255,10 @@ base::Result<Entry> PromParser::ParseNext() {
           } else if (text_ == "untyped") {
             type_ = MetricType::kUnknown;
           } else {
-            return Fail(base::InvalidArgument("invalid metric type " + detail::GoQuote(text_)));
+            return Fail(base::InvalidArgument("invalid metric type " + base::GoQuote(text_)));
           }
         } else if (!model::IsValidUtf8(text_)) {
-          return Fail(base::InvalidArgument("help text " + detail::GoQuote(text_) +
+          return Fail(base::InvalidArgument("help text " + base::GoQuote(text_) +
                                             " is not a valid utf8 string"));
         }
         if (Token t2 = NextToken(); t2 != Token::kLinebreak)
@@ -302,7 +304,7 @@ base::Status PromParser::ParseLabels() {
     if (t = NextToken(); t != Token::kLValue) return ParseError("expected label value", t);
     const std::string_view quoted = TokenText();
     if (!model::IsValidUtf8(quoted))
-      return Fail(base::InvalidArgument("invalid UTF-8 label value: " + detail::GoQuote(quoted)));
+      return Fail(base::InvalidArgument("invalid UTF-8 label value: " + base::GoQuote(quoted)));
     AddLabel(name, quoted.substr(1, quoted.size() - 2));
     // Commas are optional and a trailing one is allowed (spaces may separate labels).
     if (t = NextToken(); t == Token::kComma) t = NextToken();

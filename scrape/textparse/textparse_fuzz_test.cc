@@ -1,10 +1,11 @@
 // The parsers never crash, hang or read out of bounds on any input (random bytes, mutated valid
 // bodies), and return exactly what a random well-formed body holds. Deterministic seeds; run
 // once under ENABLE_ASAN=ON to check the memory accesses.
+#include <algorithm>
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -72,6 +73,22 @@ uint64_t Exercise(std::string_view body, std::string_view content_type, bool cre
   }
 }
 
+// Iterations per fuzz test: HESTIA_FUZZ_ITERATIONS, or 30000 (about a second).
+int Iterations() {
+  const char* env = std::getenv("HESTIA_FUZZ_ITERATIONS");
+  return env != nullptr ? std::max(1, std::atoi(env)) : 30000;
+}
+
+// Whether the body parses to the end without error.
+bool Complete(std::string_view body, std::string_view content_type) {
+  auto p = scrape::textparse::NewParser(body, content_type);
+  for (;;) {
+    auto e = p->Next();
+    if (!e) return false;
+    if (*e == Entry::kEof) return true;
+  }
+}
+
 // Bytes the grammars care about, and some they don't.
 constexpr char kAlphabet[] = "{}=\",\\ \n\t#_:aZz09.+-eEINnfT HELPTYPEUNITOF\0\xff\xc3\xa9";
 
@@ -115,7 +132,8 @@ std::string Mutate(std::string s, std::mt19937_64& rng) {
         if (at < s.size()) s[at] = static_cast<char>(rng() % 256);
         break;
       case 1:  // insert a meaningful byte
-        s.insert(s.begin() + static_cast<std::ptrdiff_t>(at), kAlphabet[rng() % (sizeof(kAlphabet) - 1)]);
+        s.insert(s.begin() + static_cast<std::ptrdiff_t>(at),
+                 kAlphabet[rng() % (sizeof(kAlphabet) - 1)]);
         break;
       case 2:  // delete a run
         if (at < s.size()) s.erase(at, 1 + rng() % 8);
@@ -139,7 +157,7 @@ std::string Mutate(std::string s, std::mt19937_64& rng) {
 TEST_CASE("fuzz: random bytes never crash or hang either parser", "[scrape][textparse][fuzz]") {
   std::mt19937_64 rng(20240601);
   uint64_t sum = 0;
-  for (int i = 0; i < 30000; ++i) {
+  for (int i = 0, n = Iterations(); i < n; ++i) {
     const std::string body = RandomBody(rng);
     sum += Exercise(body, kText, false);
     sum += Exercise(body, kOM, i % 4 == 0);
@@ -151,13 +169,17 @@ TEST_CASE("fuzz: mutated valid bodies never crash or hang either parser",
           "[scrape][textparse][fuzz]") {
   std::mt19937_64 rng(77);
   uint64_t sum = 0;
-  for (int i = 0; i < 30000; ++i) {
+  size_t complete = 0;
+  for (int i = 0, n = Iterations(); i < n; ++i) {
     const std::string& seed = Seeds()[static_cast<size_t>(i) % Seeds().size()];
     const std::string body = Mutate(seed, rng);
     sum += Exercise(body, kText, false);
     sum += Exercise(body, kOM, true);
+    complete += Complete(body, i % 2 ? kOM : kText);
   }
   CHECK(sum != 0);
+  // The mutations reach deep: a good share of the bodies still parse to the end.
+  CHECK(complete * 20 > static_cast<size_t>(Iterations()));
   // The seeds themselves are valid.
   CHECK(Exercise(Seeds()[0], kText, false) != 0);
 }
@@ -165,8 +187,8 @@ TEST_CASE("fuzz: mutated valid bodies never crash or hang either parser",
 TEST_CASE("fuzz: random well-formed bodies parse back to what was written",
           "[scrape][textparse][fuzz]") {
   std::mt19937_64 rng(4242);
-  const std::vector<std::string> value_chars = {"a", "b", " ", "\"", "\\", "\n", "{", "}",
-                                                "=", ",", "#", "é", "\t"};
+  const std::vector<std::string> value_chars = {"a", "b", " ", "\"", "\\", "\n", "{",
+                                                "}", "=", ",", "#",  "é",  "\t"};
   for (int round = 0; round < 300; ++round) {
     const bool om = round % 2 == 1;
     struct Sample {
@@ -198,10 +220,14 @@ TEST_CASE("fuzz: random well-formed bodies parse back to what was written",
           if (l) body += ",";
           body += s.labels[l].first + "=\"";
           for (char c : s.labels[l].second) {
-            if (c == '"') body += "\\\"";
-            else if (c == '\\') body += "\\\\";
-            else if (c == '\n') body += "\\n";
-            else body += c;
+            if (c == '"')
+              body += "\\\"";
+            else if (c == '\\')
+              body += "\\\\";
+            else if (c == '\n')
+              body += "\\n";
+            else
+              body += c;
           }
           body += "\"";
         }

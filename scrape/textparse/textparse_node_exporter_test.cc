@@ -7,10 +7,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
 #include <algorithm>
-#include <cmath>
+#include <catch2/catch.hpp>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -81,10 +81,14 @@ Parsed ParseAll(const std::string& body, std::string_view content_type) {
 std::string EscapeOM(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out.push_back(c);
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -111,7 +115,8 @@ std::string ToOpenMetrics(const std::string& text) {
         if (type == scrape::textparse::MetricType::kCounter && family.ends_with("_total"))
           family.resize(family.size() - 6);
         if (help_name == p->metric_name()) om += "# HELP " + family + " " + EscapeOM(help) + "\n";
-        om += "# TYPE " + family + " " + std::string(scrape::textparse::MetricTypeString(type)) + "\n";
+        om += "# TYPE " + family + " " + std::string(scrape::textparse::MetricTypeString(type)) +
+              "\n";
         break;
       }
       case scrape::textparse::Entry::kSeries: {
@@ -139,8 +144,9 @@ std::string ToOpenMetrics(const std::string& text) {
 TEST_CASE("node_exporter's /metrics parses as text and as OpenMetrics",
           "[scrape][textparse][node_exporter]") {
   if (!std::filesystem::exists(kNodeExporter)) {
-    FAIL("/usr/bin/prometheus-node-exporter is missing: install the Debian package "
-         "prometheus-node-exporter, whose output this test parses");
+    FAIL(
+        "/usr/bin/prometheus-node-exporter is missing: install the Debian package "
+        "prometheus-node-exporter, whose output this test parses");
   }
   testutil::TempDir dir;
   const int port = FreePort();
@@ -176,11 +182,11 @@ TEST_CASE("node_exporter's /metrics parses as text and as OpenMetrics",
   CHECK(t.types >= 50);
   CHECK(t.helps == t.types);
   CHECK(t.series.size() == t.samples);  // no duplicate series
-  for (const char* name : {"go_goroutines", "node_exporter_build_info", "process_cpu_seconds_total"}) {
+  for (const char* name :
+       {"go_goroutines", "node_exporter_build_info", "process_cpu_seconds_total"}) {
     const std::string needle = std::string("__name__=\"") + name + "\"";
-    CHECK(std::any_of(t.series.begin(), t.series.end(), [&](const auto& s) {
-      return s.first.find(needle) != std::string::npos;
-    }));
+    CHECK(std::any_of(t.series.begin(), t.series.end(),
+                      [&](const auto& s) { return s.first.find(needle) != std::string::npos; }));
   }
 
   // node_exporter 1.5.0 does not offer OpenMetrics (it answers the OpenMetrics Accept header

@@ -2,27 +2,32 @@
 // Prometheus's error messages, numbers, escapes, line numbers, created timestamps and the
 // no-allocation promise. The bodies follow upstream model/textparse's tests as behaviour
 // references; the expectations are written here.
-#include <catch2/catch.hpp>
-
 #include <atomic>
 #include <bit>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
 #include <new>
 #include <string>
 #include <vector>
 
+#include "base/quote.h"
 #include "base/strconv.h"
-#include "scrape/textparse/detail/go_quote.h"
 #include "scrape/textparse/number.h"
 #include "scrape/textparse/openmetrics_parser.h"
 #include "scrape/textparse/parser.h"
 #include "scrape/textparse/prom_parser.h"
 
-// Counts heap allocations of this test binary, for the no-allocation test.
+// Counts heap allocations of this test binary, for the no-allocation test. Sanitizers bring
+// their own allocator, so the count is only kept without them.
 namespace {
 std::atomic<long> g_allocations{0};
 }  // namespace
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kCountingAllocations = false;
+#else
+constexpr bool kCountingAllocations = true;
 
 // Out of line, so that GCC does not pair the inlined malloc/free with new/delete.
 [[gnu::noinline]] void* operator new(std::size_t n) {
@@ -32,13 +37,14 @@ std::atomic<long> g_allocations{0};
 }
 [[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
 [[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#endif
 
 namespace {
 
+using base::GoQuote;
 using scrape::textparse::Entry;
 using scrape::textparse::NewParser;
 using scrape::textparse::Parser;
-using scrape::textparse::detail::GoQuote;
 
 constexpr std::string_view kText = "text/plain; version=0.0.4";
 constexpr std::string_view kOM = "application/openmetrics-text; version=1.0.0";
@@ -249,7 +255,8 @@ TEST_CASE("text format: invalid bodies fail with Prometheus's messages", "[scrap
       {"foo 1_2\n", R"(unsupported character in float while parsing: "foo 1_2")"},
       {"foo 0x1p-3\n", R"(unsupported character in float while parsing: "foo 0x1p-3")"},
       {"foo 0x1P-3\n", R"(unsupported character in float while parsing: "foo 0x1P-3")"},
-      {"foo 0x10\n", R"(strconv.ParseFloat: parsing "0x10": invalid syntax while parsing: "foo 0x10")"},
+      {"foo 0x10\n",
+       R"(strconv.ParseFloat: parsing "0x10": invalid syntax while parsing: "foo 0x10")"},
       {"foo 0 1_2\n",
        R"(expected next entry after timestamp, got "_" ("INVALID") while parsing: "foo 0 1_")"},
       {"# TYPE #\n#EOF\n",
@@ -274,8 +281,7 @@ TEST_CASE("text format: invalid bodies fail with Prometheus's messages", "[scrap
       {"  foo 1\n", R"(invalid metric name or label names: {__name__="  foo"})"},
       {"foo{a=\"b\\\n\"} 1\n",
        R"(expected label value, got "\"b\\\n" ("INVALID") while parsing: "foo{a=\"b\\\n")"},
-      {"foo{a.b=\"c\"} 1\n",
-       R"(expected equal, got "." ("INVALID") while parsing: "foo{a.")"},
+      {"foo{a.b=\"c\"} 1\n", R"(expected equal, got "." ("INVALID") while parsing: "foo{a.")"},
       // NUL bytes are allowed inside label values, nowhere else.
       {std::string("a{b=\0\"ssss\"} 1\n", 15),
        R"(expected label value, got "\x00" ("INVALID") while parsing: "a{b=\x00")"},
@@ -450,8 +456,9 @@ TEST_CASE("OpenMetrics: _created series and created timestamps", "[scrape][textp
     std::string names;
     for (const std::string& l : Dump(body, kOM, opts))
       if (l.starts_with("S ")) names += l.substr(2, l.find('{') - 2) + " ";
-    CHECK(names == "foo_total foo_total foo_total bar_count bar_sum bar baz_bucket baz_bucket "
-                   "baz_count fizz_created ");
+    CHECK(names ==
+          "foo_total foo_total foo_total bar_count bar_sum bar baz_bucket baz_bucket "
+          "baz_count fizz_created ");
   }
 }
 
@@ -479,7 +486,8 @@ TEST_CASE("OpenMetrics: invalid bodies fail with Prometheus's messages", "[scrap
        R"(expected metric name after TYPE, got "\n" ("INVALID") while parsing: "# TYPE \n")"},
       {"# TYPE m\n#EOF\n", "expected text in TYPE"},
       {"# UNIT metric suffix\n#EOF\n", R"(unit "suffix" not a suffix of metric "metric")"},
-      {"# UNIT metricsuffix suffix\n#EOF\n", R"(unit "suffix" not a suffix of metric "metricsuffix")"},
+      {"# UNIT metricsuffix suffix\n#EOF\n",
+       R"(unit "suffix" not a suffix of metric "metricsuffix")"},
       {"# UNIT m suffix\n#EOF\n", R"(unit "suffix" not a suffix of metric "m")"},
       {"# UNIT \n#EOF\n",
        R"(expected metric name after UNIT, got "\n" ("INVALID") while parsing: "# UNIT \n")"},
@@ -637,14 +645,6 @@ TEST_CASE("ParseFloat follows Go's strconv.ParseFloat as Prometheus restricts it
   CHECK(ParseInt("1a").error().message() == R"(strconv.ParseInt: parsing "1a": invalid syntax)");
 }
 
-TEST_CASE("Go quoting of error fragments", "[scrape][textparse]") {
-  CHECK(GoQuote("a\"b\\c\n\t\x01\x7f") == R"("a\"b\\c\n\t\x01\x7f")");
-  CHECK(GoQuote("\xff\xfe") == R"("\xff\xfe")");
-  CHECK(GoQuote("é€😀") == "\"é€😀\"");
-  CHECK(GoQuote("\xc2\x85") == R"("\u0085")");
-  CHECK(GoQuote("\xed\xa0\x80") == R"("\xed\xa0\x80")");  // a surrogate is invalid UTF-8
-}
-
 TEST_CASE("NewParser picks the format by content type", "[scrape][textparse]") {
   using scrape::textparse::IsOpenMetrics;
   CHECK(IsOpenMetrics("application/openmetrics-text; version=1.0.0; charset=utf-8"));
@@ -684,7 +684,7 @@ TEST_CASE("parsing allocates nothing per sample once warm", "[scrape][textparse]
       ++n;
       sum += p->value() + static_cast<double>(p->labels().size());
     }
-    CHECK(g_allocations.load() - before == 0);
+    if (kCountingAllocations) CHECK(g_allocations.load() - before == 0);
     CHECK(n == 1990);
     CHECK(sum > 0);
   }
