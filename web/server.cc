@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "web/api_error.h"
+#include "web/json_writer.h"
 #include "web/params.h"
 
 namespace web {
@@ -333,6 +334,24 @@ void Server::AddRoutes() {
   });
   add("/-/ready", {"GET", "HEAD"}, true, false, [](const Request& req) {
     return Text(200, req.method == "HEAD" ? "" : "Prometheus Server is Ready.\n");
+  });
+  add("/-/reload", {"POST", "PUT"}, false, false, [this](const Request&) {
+    if (!options_.reload) return Text(403, "Lifecycle API is not enabled.");
+    if (base::Status st = options_.reload(); !st.ok())
+      return Text(500, "failed to reload config: " + st.message() + "\n");
+    return Text(200, "");
+  });
+  add("/api/v1/scrape_pools", {"GET"}, true, true, [this](const Request&) {
+    std::vector<std::string> pools;
+    if (options_.targets)
+      for (const auto& t : options_.targets()) pools.push_back(t.scrape_pool);
+    std::sort(pools.begin(), pools.end());
+    pools.erase(std::unique(pools.begin(), pools.end()), pools.end());
+    JsonWriter w;
+    w.BeginObject().Key("scrapePools").BeginArray();
+    for (const std::string& p : pools) w.String(p);
+    w.EndArray().EndObject();
+    return ApiSuccess(w.str());
   });
   add("/metrics", {"GET"}, false, false, [this](const Request&) {
     return HttpResponse{200, std::string(kMetricsContentType), registry_->Expose(), {}};

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include "alerting/cli.h"
@@ -36,6 +37,7 @@ void DeclareServerFlags(base::FlagSet& f) {
       .String("web.listen-address", "0.0.0.0:9090", "Address to listen on for UI, API, and telemetry.")
       .String("web.external-url", "", "The URL under which Hestia is externally reachable.")
       .String("web.route-prefix", "", "Prefix for the internal routes of web endpoints.")
+      .Bool("web.enable-lifecycle", false, "Enable shutdown and reload via HTTP request.")
       .Bool("web.enable-remote-write-receiver", false,
             "Accepted for Prometheus compatibility: the remote-write receiver is always on.")
       .String("web.remote-write.max-body-bytes", "32MiB",
@@ -169,13 +171,36 @@ int RunServer(const base::FlagSet& flags) {
   };
   scrape::Manager scrapes({db->get(), &logger, &base::Clock::Real(), "Hestia/" HESTIA_VERSION});
   wo.targets = [&scrapes] { return scrapes.Targets(); };
-  web::Server server(std::move(wo));
-  if (auto st = server.Start(); !st.ok()) return Fail(st.message());
-  scrapes.ApplyConfig(*cfg);
   base::metrics::Gauge& reload_ok = registry.GetGauge(
       "prometheus_config_last_reload_successful", "Whether the last configuration reload attempt was successful.");
   base::metrics::Gauge& reload_time = registry.GetGauge(
       "prometheus_config_last_reload_success_timestamp_seconds", "Timestamp of the last successful configuration reload.");
+  // Reloads --config.file (SIGHUP, POST /-/reload); a bad file keeps the running configuration.
+  std::mutex reload_mu;
+  auto reload = [&]() -> base::Status {
+    std::lock_guard lock(reload_mu);
+    if (config_file.empty()) return base::Status::Ok();
+    auto next = config::LoadFile(config_file);
+    if (!next) {
+      reload_ok.Set(0);
+      logger.Error("main", "Error reloading config", {{"err", next.error().message()}});
+      return next.error();
+    }
+    for (const std::string& w : next->warnings) logger.Warn("config", "Configuration loads with a limitation", {{"detail", w}});
+    scrapes.ApplyConfig(*next);
+    {
+      std::lock_guard text_lock(config_text->first);
+      config_text->second = next->yaml;
+    }
+    reload_ok.Set(1);
+    reload_time.Set(static_cast<double>(base::Clock::Real().NowMs()) / 1000);
+    logger.Info("main", "Completed loading of configuration file", {{"filename", config_file}});
+    return base::Status::Ok();
+  };
+  if (flags.GetBool("web.enable-lifecycle")) wo.reload = reload;
+  web::Server server(std::move(wo));
+  if (auto st = server.Start(); !st.ok()) return Fail(st.message());
+  scrapes.ApplyConfig(*cfg);
   reload_ok.Set(1);
   reload_time.Set(static_cast<double>(base::Clock::Real().NowMs()) / 1000);
   server.SetReady(true);
@@ -185,24 +210,7 @@ int RunServer(const base::FlagSet& flags) {
   for (;;) {
     while (g_signal.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (g_signal.exchange(0) != SIGHUP) break;
-    // SIGHUP: reload the configuration file; a bad file keeps the running configuration.
-    if (config_file.empty()) continue;
-    auto next = config::LoadFile(config_file);
-    if (!next) {
-      reload_ok.Set(0);
-      logger.Error("main", "Error reloading config", {{"err", next.error().message()}});
-      continue;
-    }
-    for (const std::string& w : next->warnings) logger.Warn("config", "Configuration loads with a limitation", {{"detail", w}});
-    scrapes.ApplyConfig(*next);
-    {
-      std::lock_guard lock(config_text->first);
-      config_text->second = next->yaml;
-    }
-    cfg = std::move(next);
-    reload_ok.Set(1);
-    reload_time.Set(static_cast<double>(base::Clock::Real().NowMs()) / 1000);
-    logger.Info("main", "Completed loading of configuration file", {{"filename", config_file}});
+    reload().IgnoreError();  // logged and counted by reload
   }
   logger.Info("main", "Received termination request, exiting gracefully...");
   scrapes.Stop();
