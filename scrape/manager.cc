@@ -259,6 +259,13 @@ void Manager::ApplyConfig(const config::Config& cfg) {
   for (auto& [id, r] : running_) r.loop->Stop(/*stale=*/true);
   running_ = std::move(next);
   dropped_ = std::move(dropped);
+  pools_.clear();
+  for (const config::ScrapeConfig& sc : cfg.scrape_configs) pools_.push_back(sc.job_name);
+}
+
+std::vector<std::string> Manager::Pools() const {
+  std::lock_guard lock(mu_);
+  return pools_;
 }
 
 void Manager::Stop() {

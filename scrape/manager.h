@@ -62,6 +62,8 @@ class Manager {
   // Stops every loop (no staleness markers: the process is going away).
   void Stop();
   std::vector<TargetStatus> Targets() const;
+  // The job names of the scrape configs applied last, in configuration order.
+  std::vector<std::string> Pools() const;
 
  private:
   struct Running {
@@ -74,6 +76,7 @@ class Manager {
   mutable std::mutex mu_;
   std::map<std::string, Running> running_;    // GUARDED_BY(mu_); key: pool + labels
   std::vector<TargetStatus> dropped_;         // GUARDED_BY(mu_)
+  std::vector<std::string> pools_;            // GUARDED_BY(mu_)
 };
 
 // Fetches url over HTTP(S) with Prometheus's scrape request headers.

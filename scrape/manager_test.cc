@@ -79,6 +79,7 @@ TEST_CASE("the manager scrapes static targets over HTTP and stops removed ones w
   REQUIRE(cfg.has_value());
   m.ApplyConfig(*cfg);
   REQUIRE(WaitFor([&] { return CountSamples(*db, "a") >= 2; }));
+  CHECK(m.Pools() == std::vector<std::string>{"t"});
   auto targets = m.Targets();
   REQUIRE(targets.size() == 1);
   CHECK(targets[0].labels.Get("job") == "t");

@@ -343,10 +343,7 @@ void Server::AddRoutes() {
   });
   add("/api/v1/scrape_pools", {"GET"}, true, true, [this](const Request&) {
     std::vector<std::string> pools;
-    if (options_.targets)
-      for (const auto& t : options_.targets()) pools.push_back(t.scrape_pool);
-    std::sort(pools.begin(), pools.end());
-    pools.erase(std::unique(pools.begin(), pools.end()), pools.end());
+    if (options_.scrape_pools) pools = options_.scrape_pools();
     JsonWriter w;
     w.BeginObject().Key("scrapePools").BeginArray();
     for (const std::string& p : pools) w.String(p);

@@ -171,6 +171,7 @@ int RunServer(const base::FlagSet& flags) {
   };
   scrape::Manager scrapes({db->get(), &logger, &base::Clock::Real(), "Hestia/" HESTIA_VERSION});
   wo.targets = [&scrapes] { return scrapes.Targets(); };
+  wo.scrape_pools = [&scrapes] { return scrapes.Pools(); };
   base::metrics::Gauge& reload_ok = registry.GetGauge(
       "prometheus_config_last_reload_successful", "Whether the last configuration reload attempt was successful.");
   base::metrics::Gauge& reload_time = registry.GetGauge(
