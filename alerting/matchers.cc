@@ -4,44 +4,10 @@
 
 #include <algorithm>
 
+#include "model/regexp_error.h"
+
 namespace alerting {
 namespace {
-
-// Go's regexp/syntax ErrorCode texts, indexed by RE2's error code.
-std::string_view GoRegexpErrorText(RE2::ErrorCode code) {
-  switch (code) {
-    case RE2::ErrorBadEscape:
-      return "invalid escape sequence";
-    case RE2::ErrorBadCharClass:
-      return "invalid character class";
-    case RE2::ErrorBadCharRange:
-      return "invalid character class range";
-    case RE2::ErrorMissingBracket:
-      return "missing closing ]";
-    case RE2::ErrorMissingParen:
-      return "missing closing )";
-    case RE2::ErrorUnexpectedParen:
-      return "unexpected )";
-    case RE2::ErrorTrailingBackslash:
-      return "trailing backslash at end of expression";
-    case RE2::ErrorRepeatArgument:
-      return "missing argument to repetition operator";
-    case RE2::ErrorRepeatSize:
-      return "invalid repeat count";
-    case RE2::ErrorRepeatOp:
-      return "invalid nested repetition operator";
-    case RE2::ErrorBadPerlOp:
-      return "invalid or unsupported Perl syntax";
-    case RE2::ErrorBadUTF8:
-      return "invalid UTF-8";
-    case RE2::ErrorBadNamedCapture:
-      return "invalid named capture";
-    case RE2::ErrorPatternTooLarge:
-      return "expression too large";
-    default:
-      return "regexp/syntax: internal error";
-  }
-}
 
 // Go's regexp rejects \C (any byte), which RE2 accepts. Returns the offset of a "\C" escape
 // outside a character class, or npos.
@@ -180,14 +146,9 @@ base::Result<std::shared_ptr<const re2::RE2>> CompileGoRegexp(const std::string&
   opts.set_dot_nl(false);
   auto re = std::make_shared<const RE2>(expr, opts);
   if (!re->ok()) {
-    std::string msg = "error parsing regexp: ";
-    msg += GoRegexpErrorText(re->error_code());
-    msg += ": `";
     // Go names the whole expression for a missing parenthesis and the fragment otherwise;
     // RE2 reports the same fragments.
-    msg += re->error_arg();
-    msg += "`";
-    return base::InvalidArgument(std::move(msg));
+    return base::InvalidArgument(model::GoRegexpError(*re));
   }
   return std::shared_ptr<const re2::RE2>(std::move(re));
 }

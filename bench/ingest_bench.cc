@@ -32,12 +32,15 @@
 #include <thread>
 #include <vector>
 
-#include "bench/child_process.h"
+#include "tests/tools/child_process.h"
 #include "bench/proc_stats.h"
 #include "tests/tools/flags.h"
 
 namespace bench {
 namespace {
+
+using tools::ChildProcess;
+using tools::TailFile;
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;

@@ -20,7 +20,7 @@
 #include <string>
 #include <thread>
 
-#include "bench/child_process.h"
+#include "tests/tools/child_process.h"
 #include "scrape/textparse/parser.h"
 
 namespace {
@@ -165,7 +165,7 @@ std::pair<std::string, std::string> FetchNodeExporter() {
   const int port = FreePort();
   const std::string log =
       (std::filesystem::temp_directory_path() / "textparse_bench_node_exporter.log").string();
-  auto child = bench::ChildProcess::Start(
+  auto child = tools::ChildProcess::Start(
       {kBinary, "--web.listen-address=127.0.0.1:" + std::to_string(port)}, log);
   if (!child) return {};
   httplib::Client client("127.0.0.1", port);

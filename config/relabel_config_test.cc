@@ -23,7 +23,7 @@
 #include <sstream>
 #include <thread>
 
-#include "bench/child_process.h"
+#include "tests/tools/child_process.h"
 #include "model/relabel.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -383,7 +383,7 @@ TEST_CASE("relabeling agrees with the real Prometheus on every case", "[config][
   { std::ofstream(dir.Sub("prometheus.yml")) << yml; }
 
   const int port = FreePort();
-  auto prom = bench::ChildProcess::Start(
+  auto prom = tools::ChildProcess::Start(
       {kPrometheus, "--config.file=" + dir.Sub("prometheus.yml"),
        "--storage.tsdb.path=" + dir.Sub("data"),
        "--web.listen-address=127.0.0.1:" + std::to_string(port), "--log.level=warn"},
@@ -430,7 +430,7 @@ TEST_CASE("relabeling agrees with the real Prometheus on every case", "[config][
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
   INFO("prometheus log:\n"
-       << bench::TailFile((*prom)->log_path(), 20)
+       << tools::TailFile((*prom)->log_path(), 20)
        << "last targets: " << last_body.substr(0, 2000));
   REQUIRE(active.size() + dropped.size() == want);
 
@@ -463,7 +463,7 @@ TEST_CASE("relabeling agrees with the real Prometheus on every case", "[config][
   }
   CHECK(compared_active >= 35);
   CHECK(compared_dropped >= 5);
-  INFO("prometheus log:\n" << bench::TailFile((*prom)->log_path(), 20));
+  INFO("prometheus log:\n" << tools::TailFile((*prom)->log_path(), 20));
   CHECK((*prom)->Stop(std::chrono::seconds(10)) != "");
 }
 
@@ -503,7 +503,7 @@ TEST_CASE("invalid relabel_configs fail as promtool check config fails",
                            "      - targets: ['127.0.0.1:1']\n    relabel_configs:\n"
                         << Indent(invalid[i], 6);
     const std::string log = dir.Sub("promtool" + std::to_string(i) + ".log");
-    auto tool = bench::ChildProcess::Start({kPromtool, "check", "config", path}, log);
+    auto tool = tools::ChildProcess::Start({kPromtool, "check", "config", path}, log);
     REQUIRE(tool.has_value());
     REQUIRE((*tool)->Wait(std::chrono::seconds(20)));
     const std::string out = ReadFile(log);

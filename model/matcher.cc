@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include "base/quote.h"
+#include "model/regexp_error.h"
 
 #include <algorithm>
 
@@ -77,7 +78,7 @@ base::Result<Matcher> Matcher::Make(MatchType type, std::string name, std::strin
     opts.set_dot_nl(true);  // Prometheus compiles with (?s)
     auto re = std::make_shared<const RE2>("^(?:" + m.value_ + ")$", opts);
     if (!re->ok()) {
-      return base::InvalidArgument("error parsing regexp: " + re->error());
+      return base::InvalidArgument(GoRegexpError(*re));
     }
     m.re_ = std::move(re);
     m.fast_ = Fast::kNone;

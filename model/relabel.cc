@@ -12,6 +12,7 @@
 
 #include "base/quote.h"
 #include "model/matcher.h"
+#include "model/regexp_error.h"
 
 namespace model {
 namespace {
@@ -106,41 +107,6 @@ bool ExtractReference(std::string_view s, std::string_view* name, int* num, size
   return true;
 }
 
-// Go regexp/syntax error codes, as RE2 reports them.
-std::string_view GoRegexpErrorCode(RE2::ErrorCode code) {
-  switch (code) {
-    case RE2::ErrorBadEscape:
-      return "invalid escape sequence";
-    case RE2::ErrorBadCharClass:
-      return "invalid character class";
-    case RE2::ErrorBadCharRange:
-      return "invalid character class range";
-    case RE2::ErrorMissingBracket:
-      return "missing closing ]";
-    case RE2::ErrorMissingParen:
-      return "missing closing )";
-    case RE2::ErrorUnexpectedParen:
-      return "unexpected )";
-    case RE2::ErrorTrailingBackslash:
-      return "trailing backslash at end of expression";
-    case RE2::ErrorRepeatArgument:
-      return "missing argument to repetition operator";
-    case RE2::ErrorRepeatSize:
-      return "invalid repeat count";
-    case RE2::ErrorRepeatOp:
-      return "invalid nested repetition operator";
-    case RE2::ErrorBadPerlOp:
-      return "invalid or unsupported Perl syntax";
-    case RE2::ErrorBadUTF8:
-      return "invalid UTF-8";
-    case RE2::ErrorBadNamedCapture:
-      return "invalid named capture";
-    case RE2::ErrorPatternTooLarge:
-      return "expression too large";
-    default:
-      return "regexp/syntax: internal error";
-  }
-}
 
 RE2::Options RegexOptions() {
   RE2::Options o;
@@ -410,9 +376,7 @@ base::Result<RelabelRegex> RelabelRegex::Compile(std::string_view source) {
   const std::string anchored = "^(?:" + std::string(source) + ")$";
   auto c = std::make_shared<const Compiled>(anchored);
   if (!c->re.ok()) {
-    return base::InvalidArgument(
-        "error parsing regexp: " + std::string(GoRegexpErrorCode(c->re.error_code())) + ": `" +
-        c->re.error_arg() + "`");
+    return base::InvalidArgument(GoRegexpError(c->re));
   }
   return RelabelRegex(std::move(c), std::string(source));
 }

@@ -18,7 +18,7 @@
 #include <thread>
 
 #include "base/strconv.h"
-#include "bench/child_process.h"
+#include "tests/tools/child_process.h"
 #include "scrape/textparse/parser.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -150,7 +150,7 @@ TEST_CASE("node_exporter's /metrics parses as text and as OpenMetrics",
   }
   testutil::TempDir dir;
   const int port = FreePort();
-  auto exporter = bench::ChildProcess::Start(
+  auto exporter = tools::ChildProcess::Start(
       {kNodeExporter, "--web.listen-address=127.0.0.1:" + std::to_string(port)},
       dir.Sub("node_exporter.log"));
   REQUIRE(exporter.has_value());
@@ -164,7 +164,7 @@ TEST_CASE("node_exporter's /metrics parses as text and as OpenMetrics",
       REQUIRE_FALSE((*exporter)->Exited());
       if (auto res = client.Get("/metrics", {{"Accept", accept}}); res && res->status == 200)
         return std::pair{res->body, res->get_header_value("Content-Type")};
-      INFO(bench::TailFile((*exporter)->log_path(), 10));
+      INFO(tools::TailFile((*exporter)->log_path(), 10));
       REQUIRE(std::chrono::steady_clock::now() < deadline);
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }

@@ -1,4 +1,4 @@
-#include "bench/child_process.h"
+#include "tests/tools/child_process.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -13,7 +13,7 @@
 #include <fstream>
 #include <thread>
 
-namespace bench {
+namespace tools {
 
 base::Result<std::unique_ptr<ChildProcess>> ChildProcess::Start(
     const std::vector<std::string>& argv, const std::string& log_path) {
@@ -112,4 +112,4 @@ std::string TailFile(const std::string& path, int max_lines) {
   return out;
 }
 
-}  // namespace bench
+}  // namespace tools

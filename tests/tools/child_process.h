@@ -11,7 +11,7 @@
 
 #include "base/status.h"
 
-namespace bench {
+namespace tools {
 
 // ChildProcess owns one child: started with fork/exec, stdout and stderr appended to a log file,
 // stdin from /dev/null, in its own process group (terminal signals reach only the benchmark,
@@ -59,4 +59,4 @@ class ChildProcess {
 // The last `max_lines` lines of a file, for error reports.
 std::string TailFile(const std::string& path, int max_lines);
 
-}  // namespace bench
+}  // namespace tools
