@@ -1,0 +1,802 @@
+#include "promql/engine.h"
+
+#include <algorithm>
+#include <optional>
+#include <span>
+#include <cmath>
+#include <map>
+#include <unordered_map>
+
+#include "base/quote.h"
+#include "promql/functions.h"
+
+namespace promql {
+namespace {
+
+using model::Labels;
+using model::Timestamp;
+
+// The evaluator's internal abort (STYLE.md section 4): thrown anywhere inside an evaluation,
+// caught once in Engine.
+struct EvalAbort {
+  base::Status status;
+};
+
+[[noreturn]] void Abort(base::StatusCode code, std::string msg) {
+  throw EvalAbort{base::Status(code, std::move(msg))};
+}
+
+bool DropsName(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::kAdd:
+    case BinaryOp::kSub:
+    case BinaryOp::kMul:
+    case BinaryOp::kDiv:
+    case BinaryOp::kMod:
+    case BinaryOp::kPow:
+    case BinaryOp::kAtan2:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Arithmetic and comparison of two floats; for comparisons `*keep` says whether the pair
+// passes (and the value is the left one, or 0/1 with bool).
+double Apply(BinaryOp op, double l, double r, bool return_bool, bool* keep) {
+  *keep = true;
+  auto cmp = [&](bool c) {
+    if (return_bool) return c ? 1.0 : 0.0;
+    *keep = c;
+    return l;
+  };
+  switch (op) {
+    case BinaryOp::kAdd: return l + r;
+    case BinaryOp::kSub: return l - r;
+    case BinaryOp::kMul: return l * r;
+    case BinaryOp::kDiv: return l / r;
+    case BinaryOp::kMod: return std::fmod(l, r);
+    case BinaryOp::kPow: return std::pow(l, r);
+    case BinaryOp::kAtan2: return std::atan2(l, r);
+    case BinaryOp::kEqlc: return cmp(l == r);
+    case BinaryOp::kNeq: return cmp(l != r);
+    case BinaryOp::kGtr: return cmp(l > r);
+    case BinaryOp::kLss: return cmp(l < r);
+    case BinaryOp::kGte: return cmp(l >= r);
+    case BinaryOp::kLte: return cmp(l <= r);
+    default: Abort(base::StatusCode::kExecution, "operator not allowed here");
+  }
+}
+
+Labels DropName(const Labels& l) {
+  if (!l.Has(model::kMetricName)) return l;
+  return model::LabelsBuilder(l).Del(model::kMetricName).Build();
+}
+
+// Prometheus's quantile (promql/quantile.go): linear interpolation between closest ranks;
+// q < 0 -> -Inf, q > 1 -> +Inf, NaN -> NaN.
+double Quantile(double q, std::vector<double> v) {
+  if (v.empty() || std::isnan(q)) return std::nan("");
+  if (q < 0) return -INFINITY;
+  if (q > 1) return INFINITY;
+  std::sort(v.begin(), v.end());
+  double n = static_cast<double>(v.size());
+  double rank = q * (n - 1);
+  size_t lower = static_cast<size_t>(std::max(0.0, std::floor(rank)));
+  size_t upper = static_cast<size_t>(std::min(n - 1, lower + 1.0));
+  double weight = rank - std::floor(rank);
+  return v[lower] * (1 - weight) + v[upper] * weight;
+}
+
+// rate, increase and delta with Prometheus's extrapolation (promql/functions.go
+// extrapolatedRate): counter resets corrected for rate/increase, the window extrapolated to
+// its edges unless that would cross zero or go further than half an average interval.
+std::optional<double> ExtrapolatedRate(std::span<const FPoint> w, Timestamp ref, int64_t range,
+                                       bool counter, bool per_second) {
+  if (w.size() < 2) return std::nullopt;
+  const double range_start = static_cast<double>(ref - range) / 1000;
+  const double range_end = static_cast<double>(ref) / 1000;
+  double result = w.back().f - w.front().f;
+  if (counter) {
+    double prev = w.front().f;
+    for (const FPoint& p : w.subspan(1)) {
+      if (p.f < prev) result += prev;
+      prev = p.f;
+    }
+  }
+  const double first_t = w.front().t / 1000.0, last_t = w.back().t / 1000.0;
+  double to_start = first_t - range_start;
+  double to_end = range_end - last_t;
+  const double sampled = last_t - first_t;
+  const double avg_interval = sampled / static_cast<double>(w.size() - 1);
+  const double threshold = avg_interval * 1.1;
+  if (to_start >= threshold) to_start = avg_interval / 2;
+  if (counter && result > 0 && w.front().f >= 0) {
+    // Do not extrapolate before the point where the counter would have been zero.
+    double to_zero = sampled * (w.front().f / result);
+    if (to_zero < to_start) to_start = to_zero;
+  }
+  if (to_end >= threshold) to_end = avg_interval / 2;
+  double factor = (sampled + to_start + to_end) / sampled;
+  if (per_second) factor /= static_cast<double>(range) / 1000;
+  return result * factor;
+}
+
+std::optional<double> InstantDelta(std::span<const FPoint> w, bool rate) {
+  if (w.size() < 2) return std::nullopt;
+  const FPoint& a = w[w.size() - 2];
+  const FPoint& b = w[w.size() - 1];
+  double d = b.f - a.f;
+  if (rate && b.f < a.f) d = b.f;  // counter reset
+  if (!rate) return d;
+  double secs = (b.t - a.t) / 1000.0;
+  if (secs == 0) return std::nullopt;
+  return d / secs;
+}
+
+class Evaluator {
+ public:
+  Evaluator(storage::Querier& q, Timestamp start, Timestamp end, int64_t interval,
+            const EngineOptions& opts, std::stop_token stop)
+      : q_(q), start_(start), end_(end), interval_(interval), opts_(opts), stop_(stop),
+        deadline_(std::chrono::steady_clock::now() + opts.timeout) {}
+
+  size_t steps() const { return static_cast<size_t>((end_ - start_) / interval_) + 1; }
+  Timestamp StepTime(size_t i) const { return start_ + static_cast<Timestamp>(i) * interval_; }
+
+  // Every expression evaluates to a Matrix with points at the steps; a scalar is one series
+  // without labels; a matrix selector (top level of an instant query) gives raw samples.
+  Matrix Eval(const Expr& e) {
+    CheckCancel();
+    switch (e.kind()) {
+      case NodeKind::kNumberLiteral: return ScalarMatrix(As<NumberLiteral>(e)->val);
+      case NodeKind::kStringLiteral: Abort(base::StatusCode::kInternal, "string in a vector context");
+      case NodeKind::kParenExpr: return Eval(*As<ParenExpr>(e)->expr);
+      case NodeKind::kUnaryExpr: return EvalUnary(*As<UnaryExpr>(e));
+      case NodeKind::kVectorSelector: return EvalVectorSelector(*As<VectorSelector>(e));
+      case NodeKind::kMatrixSelector: return EvalMatrixSelector(*As<MatrixSelector>(e));
+      case NodeKind::kBinaryExpr: return EvalBinary(*As<BinaryExpr>(e));
+      case NodeKind::kAggregateExpr: return EvalAggregate(*As<AggregateExpr>(e));
+      case NodeKind::kCall: return EvalCall(*As<Call>(e));
+      default: Abort(base::StatusCode::kExecution, "expression not supported yet");
+    }
+  }
+
+  // Per-step value of a scalar-typed expression.
+  std::vector<double> EvalScalarSteps(const Expr& e) {
+    Matrix m = Eval(e);
+    std::vector<double> out(steps(), std::nan(""));
+    if (!m.empty())
+      for (const FPoint& p : m[0].floats) out[Index(p.t)] = p.f;
+    return out;
+  }
+
+  size_t Index(Timestamp t) const { return static_cast<size_t>((t - start_) / interval_); }
+
+  void CountSamples(int64_t n) {
+    samples_ += n;
+    if (samples_ > opts_.max_samples)
+      Abort(base::StatusCode::kExecution,
+            "query processing would load too many samples into memory in query execution");
+  }
+
+  void CheckCancel() {
+    if (stop_.stop_requested()) Abort(base::StatusCode::kCanceled, "query was canceled");
+    if (std::chrono::steady_clock::now() > deadline_)
+      Abort(base::StatusCode::kTimeout, "query timed out in expression evaluation");
+  }
+
+  // The reference time of step t for a selector with modifiers.
+  Timestamp RefTime(const TimeModifiers& m, Timestamp t) const {
+    Timestamp base = t;
+    if (m.timestamp) base = *m.timestamp;
+    else if (m.start_or_end == AtModifier::kStart) base = start_;
+    else if (m.start_or_end == AtModifier::kEnd) base = end_;
+    return base - m.offset.count();
+  }
+
+  std::unique_ptr<storage::SeriesSet> Select(const VectorSelector& vs, Timestamp mint, Timestamp maxt) {
+    storage::SelectHints hints;
+    hints.start = mint;
+    hints.end = maxt;
+    return q_.Select(false, &hints, vs.matchers);
+  }
+
+  // Reads every sample of the selected series in [mint, maxt], stale markers included.
+  template <typename F>
+  void ForEachSeries(const VectorSelector& vs, Timestamp mint, Timestamp maxt, F&& f) {
+    auto set = Select(vs, mint, maxt);
+    std::vector<FPoint> pts;
+    std::unique_ptr<storage::SampleIterator> it;
+    while (set->Next()) {
+      CheckCancel();
+      pts.clear();
+      it = set->At().NewIterator(std::move(it));
+      if (it->Seek(mint)) {
+        do {
+          auto [t, v] = it->At();
+          if (t > maxt) break;
+          pts.push_back({t, v});
+        } while (it->Next());
+      }
+      if (!it->status().ok()) throw EvalAbort{it->status()};
+      CountSamples(static_cast<int64_t>(pts.size()));
+      f(set->At().labels(), pts);
+      CountSamples(-static_cast<int64_t>(pts.size()));
+    }
+    if (!set->status().ok()) throw EvalAbort{set->status()};
+  }
+
+  Matrix ScalarMatrix(double v) {
+    Series s;
+    for (size_t i = 0; i < steps(); ++i) s.floats.push_back({StepTime(i), v});
+    return {std::move(s)};
+  }
+
+  Matrix EvalUnary(const UnaryExpr& u) {
+    Matrix m = Eval(*u.expr);
+    if (u.op == UnaryOp::kSub) {
+      for (Series& s : m) {
+        for (FPoint& p : s.floats) p.f = -p.f;
+        if (u.expr->type() == ValueType::kVector) s.metric = DropName(s.metric);
+      }
+    }
+    return m;
+  }
+
+  Matrix EvalVectorSelector(const VectorSelector& vs) {
+    Timestamp first = RefTime(vs, start_), last = RefTime(vs, end_);
+    Timestamp lookback = opts_.lookback_delta.count();
+    Matrix out;
+    ForEachSeries(vs, std::min(first, last) - lookback + 1, std::max(first, last), [&](const Labels& l, const std::vector<FPoint>& pts) {
+      Series s{l, {}};
+      size_t j = 0;  // first sample after the current reference time
+      for (size_t i = 0; i < steps(); ++i) {
+        Timestamp ref = RefTime(vs, StepTime(i));
+        if (vs.timestamp || vs.start_or_end != AtModifier::kNone) j = 0;
+        while (j < pts.size() && pts[j].t <= ref) ++j;
+        if (j == 0) continue;
+        const FPoint& p = pts[j - 1];
+        // The lookback window is left-open, as Prometheus 3: (ref - lookback, ref].
+        if (p.t <= ref - lookback || model::IsStaleNaN(p.f)) continue;
+        s.floats.push_back({StepTime(i), p.f});
+      }
+      if (!s.floats.empty()) {
+        CountSamples(static_cast<int64_t>(s.floats.size()));
+        out.push_back(std::move(s));
+      }
+    });
+    return out;
+  }
+
+  // A matrix selector as a query result (instant queries): the raw samples of the window.
+  Matrix EvalMatrixSelector(const MatrixSelector& ms) {
+    const VectorSelector& vs = *ms.vector_selector;
+    Timestamp ref = RefTime(vs, end_);
+    Matrix out;
+    ForEachSeries(vs, ref - ms.range.count() + 1, ref, [&](const Labels& l, const std::vector<FPoint>& pts) {
+      Series s{l, {}};
+      for (const FPoint& p : pts)
+        if (!model::IsStaleNaN(p.f)) s.floats.push_back(p);
+      if (!s.floats.empty()) {
+        CountSamples(static_cast<int64_t>(s.floats.size()));
+        out.push_back(std::move(s));
+      }
+    });
+    return out;
+  }
+
+  // Splits a matrix into one vector per step.
+  std::vector<Vector> ByStep(const Matrix& m) {
+    std::vector<Vector> out(steps());
+    for (const Series& s : m)
+      for (const FPoint& p : s.floats) out[Index(p.t)].push_back({s.metric, p.t, p.f});
+    return out;
+  }
+
+  // Gathers per-step vectors back into series, one per label set.
+  Matrix FromSteps(std::vector<Vector>& vs) {
+    std::map<Labels, Series> series;
+    for (size_t i = 0; i < vs.size(); ++i) {
+      for (Sample& s : vs[i]) {
+        auto [it, inserted] = series.try_emplace(s.metric);
+        if (inserted) it->second.metric = s.metric;
+        it->second.floats.push_back({StepTime(i), s.f});
+      }
+    }
+    Matrix out;
+    out.reserve(series.size());
+    for (auto& [l, s] : series) out.push_back(std::move(s));
+    return out;
+  }
+
+  // The label set two samples are matched on.
+  static Labels Signature(const Labels& l, const VectorMatching& m) {
+    model::LabelsBuilder b;
+    if (m.on) {
+      for (const std::string& n : m.matching_labels) b.Set(n, l.Get(n));
+    } else {
+      b.Reset(l);
+      b.Del(model::kMetricName);
+      for (const std::string& n : m.matching_labels) b.Del(n);
+    }
+    return b.Build();
+  }
+
+  Matrix EvalBinary(const BinaryExpr& b) {
+    const bool ls = b.lhs->type() == ValueType::kScalar, rs = b.rhs->type() == ValueType::kScalar;
+    if (ls && rs) {
+      auto l = EvalScalarSteps(*b.lhs), r = EvalScalarSteps(*b.rhs);
+      Series s;
+      for (size_t i = 0; i < steps(); ++i) {
+        bool keep = true;
+        double v = Apply(b.op, l[i], r[i], true, &keep);
+        s.floats.push_back({StepTime(i), v});
+      }
+      return {std::move(s)};
+    }
+    if (ls || rs) {
+      std::vector<double> scalar = EvalScalarSteps(ls ? *b.lhs : *b.rhs);
+      Matrix m = Eval(ls ? *b.rhs : *b.lhs);
+      Matrix out;
+      for (Series& s : m) {
+        Series r{DropsName(b.op) || b.return_bool ? DropName(s.metric) : s.metric, {}};
+        for (const FPoint& p : s.floats) {
+          bool keep = true;
+          double x = scalar[Index(p.t)];
+          double v = ls ? Apply(b.op, x, p.f, b.return_bool, &keep) : Apply(b.op, p.f, x, b.return_bool, &keep);
+          // A filtering comparison keeps the vector's value.
+          if (!b.return_bool && IsComparisonOperator(b.op)) v = p.f;
+          if (keep) r.floats.push_back({p.t, v});
+        }
+        if (!r.floats.empty()) out.push_back(std::move(r));
+      }
+      return out;
+    }
+    VectorMatching m = b.vector_matching ? *b.vector_matching : VectorMatching{};
+    std::vector<Vector> lhs = ByStep(Eval(*b.lhs)), rhs = ByStep(Eval(*b.rhs));
+    std::vector<Vector> res(steps());
+    for (size_t i = 0; i < steps(); ++i) {
+      CheckCancel();
+      res[i] = IsSetOperator(b.op) ? SetOp(b.op, lhs[i], rhs[i], m) : VectorOp(b, m, lhs[i], rhs[i]);
+    }
+    return FromSteps(res);
+  }
+
+  Vector SetOp(BinaryOp op, const Vector& lhs, const Vector& rhs, const VectorMatching& m) {
+    std::map<Labels, bool> rsigs, lsigs;
+    for (const Sample& s : rhs) rsigs[Signature(s.metric, m)] = true;
+    Vector out;
+    if (op == BinaryOp::kAnd || op == BinaryOp::kUnless) {
+      for (const Sample& s : lhs)
+        if (rsigs.contains(Signature(s.metric, m)) == (op == BinaryOp::kAnd)) out.push_back(s);
+      return out;
+    }
+    for (const Sample& s : lhs) {
+      lsigs[Signature(s.metric, m)] = true;
+      out.push_back(s);
+    }
+    for (const Sample& s : rhs)
+      if (!lsigs.contains(Signature(s.metric, m))) out.push_back(s);
+    return out;
+  }
+
+  Vector VectorOp(const BinaryExpr& b, const VectorMatching& m, Vector& lhs, Vector& rhs) {
+    const bool one_to_many = m.card == VectorMatching::Card::kOneToMany;
+    Vector& one = one_to_many ? lhs : rhs;   // the side matched at most once per signature
+    Vector& many = one_to_many ? rhs : lhs;
+    std::map<Labels, const Sample*> by_sig;
+    for (const Sample& s : one) {
+      auto [it, inserted] = by_sig.try_emplace(Signature(s.metric, m), &s);
+      if (!inserted) {
+        Abort(base::StatusCode::kExecution,
+              "found duplicate series for the match group " + it->first.ToString() + " on the " +
+                  (one_to_many ? "left" : "right") +
+                  " hand-side of the operation: [" + it->second->metric.ToString() + ", " +
+                  s.metric.ToString() + "];many-to-many matching not allowed: matching labels must be unique on one side");
+      }
+    }
+    const bool grouped = m.card == VectorMatching::Card::kManyToOne || one_to_many;
+    std::map<Labels, Labels> seen;  // one-to-one: output signature -> first metric
+    Vector out;
+    for (const Sample& s : many) {
+      auto it = by_sig.find(Signature(s.metric, m));
+      if (it == by_sig.end()) continue;
+      const Sample& l = one_to_many ? *it->second : s;
+      const Sample& r = one_to_many ? s : *it->second;
+      bool keep = true;
+      double v = Apply(b.op, l.f, r.f, b.return_bool, &keep);
+      if (!keep) continue;
+      if (!b.return_bool && IsComparisonOperator(b.op)) v = l.f;
+      // The result's labels: the "many" side's, without the name for arithmetic, reduced to
+      // the matching labels for one-to-one `on`, plus group_x's include labels from the other.
+      model::LabelsBuilder lb(s.metric);
+      if (DropsName(b.op) || b.return_bool) lb.Del(model::kMetricName);
+      if (!grouped) {
+        if (m.on) {
+          model::LabelsBuilder keep_only;
+          for (const std::string& n : m.matching_labels) keep_only.Set(n, s.metric.Get(n));
+          lb = keep_only;
+        } else {
+          for (const std::string& n : m.matching_labels) lb.Del(n);
+        }
+      }
+      for (const std::string& n : m.include) lb.Set(n, it->second->metric.Get(n));
+      Labels metric = lb.Build();
+      if (!grouped) {
+        auto [sit, fresh] = seen.try_emplace(metric, s.metric);
+        if (!fresh)
+          Abort(base::StatusCode::kExecution,
+                "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+      }
+      out.push_back({std::move(metric), s.t, v});
+    }
+    return out;
+  }
+
+  Matrix EvalAggregate(const AggregateExpr& a) {
+    std::vector<double> param;
+    if (a.param && a.param->type() == ValueType::kScalar) param = EvalScalarSteps(*a.param);
+    std::vector<Vector> in = ByStep(Eval(*a.expr));
+    std::vector<Vector> out(steps());
+    for (size_t i = 0; i < steps(); ++i) {
+      CheckCancel();
+      out[i] = Aggregate(a, in[i], param.empty() ? 0 : param[i]);
+    }
+    return FromSteps(out);
+  }
+
+  static Labels GroupLabels(const AggregateExpr& a, const Labels& l) {
+    model::LabelsBuilder b;
+    if (a.without) {
+      b.Reset(l);
+      b.Del(model::kMetricName);
+      for (const std::string& n : a.grouping) b.Del(n);
+    } else {
+      for (const std::string& n : a.grouping) b.Set(n, l.Get(n));
+    }
+    return b.Build();
+  }
+
+  Vector Aggregate(const AggregateExpr& a, Vector& in, double param) {
+    struct Group {
+      Labels labels;
+      std::vector<const Sample*> members;
+    };
+    std::map<Labels, Group> groups;
+    for (const Sample& s : in) {
+      Labels g = GroupLabels(a, s.metric);
+      auto [it, fresh] = groups.try_emplace(g);
+      if (fresh) it->second.labels = g;
+      it->second.members.push_back(&s);
+    }
+    Vector out;
+    for (auto& [key, g] : groups) {
+      const auto& ms = g.members;
+      auto emit = [&](double v) { out.push_back({g.labels, ms[0]->t, v}); };
+      switch (a.op) {
+        case AggregateOp::kSum: {
+          double sum = 0;
+          for (const Sample* s : ms) sum += s->f;
+          emit(sum);
+          break;
+        }
+        case AggregateOp::kAvg: {
+          // Incremental mean, as Prometheus, to stay finite for large values.
+          double mean = 0;
+          double n = 0;
+          for (const Sample* s : ms) {
+            ++n;
+            if (std::isinf(mean) && std::isinf(s->f) && (mean > 0) == (s->f > 0)) continue;
+            mean += s->f / n - mean / n;
+          }
+          emit(mean);
+          break;
+        }
+        case AggregateOp::kCount: emit(static_cast<double>(ms.size())); break;
+        case AggregateOp::kGroup: emit(1); break;
+        case AggregateOp::kMin:
+        case AggregateOp::kMax: {
+          double v = ms[0]->f;
+          for (const Sample* s : ms) {
+            bool better = a.op == AggregateOp::kMin ? s->f < v : s->f > v;
+            if (better || std::isnan(v)) v = s->f;
+          }
+          emit(v);
+          break;
+        }
+        case AggregateOp::kStddev:
+        case AggregateOp::kStdvar: {
+          double n = 0, mean = 0, m2 = 0;
+          for (const Sample* s : ms) {
+            ++n;
+            double d = s->f - mean;
+            mean += d / n;
+            m2 += d * (s->f - mean);
+          }
+          double var = m2 / n;
+          emit(a.op == AggregateOp::kStdvar ? var : std::sqrt(var));
+          break;
+        }
+        case AggregateOp::kQuantile: {
+          std::vector<double> vals;
+          for (const Sample* s : ms) vals.push_back(s->f);
+          emit(Quantile(param, vals));
+          break;
+        }
+        case AggregateOp::kTopk:
+        case AggregateOp::kBottomk: {
+          auto k = static_cast<int64_t>(param);
+          if (k < 1) break;
+          std::vector<const Sample*> sorted = ms;
+          bool top = a.op == AggregateOp::kTopk;
+          std::stable_sort(sorted.begin(), sorted.end(), [top](const Sample* x, const Sample* y) {
+            if (std::isnan(x->f)) return false;
+            if (std::isnan(y->f)) return true;
+            return top ? x->f > y->f : x->f < y->f;
+          });
+          if (static_cast<size_t>(k) < sorted.size()) sorted.resize(static_cast<size_t>(k));
+          for (const Sample* s : sorted) out.push_back(*s);  // topk keeps the input labels
+          break;
+        }
+        default:
+          Abort(base::StatusCode::kExecution,
+                "aggregation " + std::string(AggregateOpString(a.op)) + " is not supported yet");
+      }
+    }
+    return out;
+  }
+
+  Matrix EvalCall(const Call& c) {
+    const std::string_view name = c.func->name;
+    if (RangeFunction* f = FindRangeFunction(name)) return EvalRangeFunction(c, *f);
+    if (name == "time") {
+      Series s;
+      for (size_t i = 0; i < steps(); ++i) s.floats.push_back({StepTime(i), StepTime(i) / 1000.0});
+      return {std::move(s)};
+    }
+    if (name == "vector") {
+      Matrix m = Eval(*c.args[0]);
+      for (Series& s : m) s.metric = Labels();
+      return m;
+    }
+    if (name == "scalar") {
+      std::vector<Vector> in = ByStep(Eval(*c.args[0]));
+      Series s;
+      for (size_t i = 0; i < steps(); ++i)
+        s.floats.push_back({StepTime(i), in[i].size() == 1 ? in[i][0].f : std::nan("")});
+      return {std::move(s)};
+    }
+    if (name == "timestamp") {
+      Matrix m = Eval(*c.args[0]);
+      for (Series& s : m) {
+        s.metric = DropName(s.metric);
+        for (FPoint& p : s.floats) p.f = p.t / 1000.0;
+      }
+      return m;
+    }
+    if (auto f = FindMathFunction(name)) {
+      std::vector<std::vector<double>> extra;
+      for (size_t i = 1; i < c.args.size(); ++i) extra.push_back(EvalScalarSteps(*c.args[i]));
+      Matrix m = Eval(*c.args[0]);
+      for (Series& s : m) {
+        s.metric = DropName(s.metric);
+        for (FPoint& p : s.floats) {
+          double a1 = extra.size() > 0 ? extra[0][Index(p.t)] : std::nan("");
+          double a2 = extra.size() > 1 ? extra[1][Index(p.t)] : std::nan("");
+          p.f = f(p.f, extra.size(), a1, a2);
+        }
+      }
+      return m;
+    }
+    Abort(base::StatusCode::kExecution,
+          "function " + base::GoQuote(name) + " is not supported yet");
+  }
+
+  // A function over a range vector: each selected series' window (ref - range, ref] at every
+  // step, read once per series.
+  using RangeFunction = std::optional<double> (*)(std::span<const FPoint> window, Timestamp ref,
+                                                  int64_t range, double arg);
+  static RangeFunction* FindRangeFunction(std::string_view name);
+
+  Matrix EvalRangeFunction(const Call& c, RangeFunction f) {
+    const bool has_scalar_arg = c.func->name == "quantile_over_time";
+    std::vector<double> arg = has_scalar_arg ? EvalScalarSteps(*c.args[0]) : std::vector<double>();
+    const Expr& range_arg = *c.args[has_scalar_arg ? 1 : 0];
+    const MatrixSelector* ms = As<MatrixSelector>(range_arg);
+    if (ms == nullptr) Abort(base::StatusCode::kExecution, "subqueries are not supported yet");
+    const VectorSelector& vs = *ms->vector_selector;
+    const int64_t range = ms->range.count();
+    Timestamp first = RefTime(vs, start_), last = RefTime(vs, end_);
+    const bool keep_name = c.func->name == "last_over_time";
+    Matrix out;
+    ForEachSeries(vs, std::min(first, last) - range + 1, std::max(first, last), [&](const Labels& l, const std::vector<FPoint>& raw) {
+      std::vector<FPoint> pts;
+      pts.reserve(raw.size());
+      for (const FPoint& p : raw)
+        if (!model::IsStaleNaN(p.f)) pts.push_back(p);
+      Series s{keep_name ? l : DropName(l), {}};
+      size_t lo = 0, hi = 0;
+      for (size_t i = 0; i < steps(); ++i) {
+        Timestamp ref = RefTime(vs, StepTime(i));
+        if (vs.timestamp || vs.start_or_end != AtModifier::kNone) lo = hi = 0;
+        while (hi < pts.size() && pts[hi].t <= ref) ++hi;
+        while (lo < hi && pts[lo].t <= ref - range) ++lo;
+        if (lo == hi) continue;
+        auto v = f(std::span<const FPoint>(pts.data() + lo, hi - lo), ref, range,
+                   has_scalar_arg ? arg[i] : 0);
+        if (v) s.floats.push_back({StepTime(i), *v});
+      }
+      if (!s.floats.empty()) out.push_back(std::move(s));
+    });
+    return out;
+  }
+
+  using MathFunction = double (*)(double v, size_t nargs, double a1, double a2);
+  static MathFunction FindMathFunction(std::string_view name);
+
+ private:
+  storage::Querier& q_;
+  Timestamp start_, end_;
+  int64_t interval_;
+  const EngineOptions& opts_;
+  std::stop_token stop_;
+  std::chrono::steady_clock::time_point deadline_;
+  int64_t samples_ = 0;
+
+};
+
+Evaluator::RangeFunction* Evaluator::FindRangeFunction(std::string_view name) {
+  using W = std::span<const FPoint>;
+  static std::unordered_map<std::string_view, RangeFunction> table = {
+      {"rate", [](W w, Timestamp ref, int64_t r, double) { return ExtrapolatedRate(w, ref, r, true, true); }},
+      {"increase", [](W w, Timestamp ref, int64_t r, double) { return ExtrapolatedRate(w, ref, r, true, false); }},
+      {"delta", [](W w, Timestamp ref, int64_t r, double) { return ExtrapolatedRate(w, ref, r, false, false); }},
+      {"irate", [](W w, Timestamp, int64_t, double) { return InstantDelta(w, true); }},
+      {"idelta", [](W w, Timestamp, int64_t, double) { return InstantDelta(w, false); }},
+      {"sum_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+         double s = 0;
+         for (const FPoint& p : w) s += p.f;
+         return s;
+       }},
+      {"avg_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+         double mean = 0, n = 0;
+         for (const FPoint& p : w) {
+           ++n;
+           mean += p.f / n - mean / n;
+         }
+         return mean;
+       }},
+      {"count_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> { return static_cast<double>(w.size()); }},
+      {"min_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+         double v = w[0].f;
+         for (const FPoint& p : w)
+           if (p.f < v || std::isnan(v)) v = p.f;
+         return v;
+       }},
+      {"max_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+         double v = w[0].f;
+         for (const FPoint& p : w)
+           if (p.f > v || std::isnan(v)) v = p.f;
+         return v;
+       }},
+      {"last_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> { return w.back().f; }},
+      {"present_over_time", [](W, Timestamp, int64_t, double) -> std::optional<double> { return 1.0; }},
+      {"stddev_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+         double n = 0, mean = 0, m2 = 0;
+         for (const FPoint& p : w) {
+           ++n;
+           double d = p.f - mean;
+           mean += d / n;
+           m2 += d * (p.f - mean);
+         }
+         return std::sqrt(m2 / n);
+       }},
+      {"stdvar_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+         double n = 0, mean = 0, m2 = 0;
+         for (const FPoint& p : w) {
+           ++n;
+           double d = p.f - mean;
+           mean += d / n;
+           m2 += d * (p.f - mean);
+         }
+         return m2 / n;
+       }},
+      {"quantile_over_time", [](W w, Timestamp, int64_t, double q) -> std::optional<double> {
+         std::vector<double> v;
+         for (const FPoint& p : w) v.push_back(p.f);
+         return Quantile(q, std::move(v));
+       }},
+      {"changes", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+         double n = 0;
+         for (size_t i = 1; i < w.size(); ++i)
+           if (w[i].f != w[i - 1].f && !(std::isnan(w[i].f) && std::isnan(w[i - 1].f))) ++n;
+         return n;
+       }},
+      {"resets", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+         double n = 0;
+         for (size_t i = 1; i < w.size(); ++i)
+           if (w[i].f < w[i - 1].f) ++n;
+         return n;
+       }},
+  };
+  auto it = table.find(name);
+  return it == table.end() ? nullptr : &it->second;
+}
+
+Evaluator::MathFunction Evaluator::FindMathFunction(std::string_view name) {
+  static const std::unordered_map<std::string_view, MathFunction> table = {
+      {"abs", [](double v, size_t, double, double) { return std::fabs(v); }},
+      {"ceil", [](double v, size_t, double, double) { return std::ceil(v); }},
+      {"floor", [](double v, size_t, double, double) { return std::floor(v); }},
+      {"exp", [](double v, size_t, double, double) { return std::exp(v); }},
+      {"sqrt", [](double v, size_t, double, double) { return std::sqrt(v); }},
+      {"ln", [](double v, size_t, double, double) { return std::log(v); }},
+      {"log2", [](double v, size_t, double, double) { return std::log2(v); }},
+      {"log10", [](double v, size_t, double, double) { return std::log10(v); }},
+      {"sgn", [](double v, size_t, double, double) { return v > 0 ? 1.0 : v < 0 ? -1.0 : v; }},
+      {"clamp_min", [](double v, size_t, double lo, double) { return std::isnan(v) ? v : std::max(v, lo); }},
+      {"clamp_max", [](double v, size_t, double hi, double) { return std::isnan(v) ? v : std::min(v, hi); }},
+      {"clamp", [](double v, size_t, double lo, double hi) {
+         if (hi < lo) return std::nan("");
+         return std::isnan(v) ? v : std::max(lo, std::min(hi, v));
+       }},
+      {"round", [](double v, size_t n, double to, double) {
+         // Prometheus: math.Floor(v*(1/to)+0.5)/(1/to), to_nearest defaulting to 1.
+         double inv = 1.0 / (n > 0 ? to : 1.0);
+         return std::floor(v * inv + 0.5) / inv;
+       }},
+  };
+  auto it = table.find(name);
+  return it == table.end() ? nullptr : it->second;
+}
+
+base::Result<Value> Run(storage::Queryable& db, const Expr& expr, Timestamp start, Timestamp end,
+                        int64_t step, const EngineOptions& opts, std::stop_token stop, bool instant) {
+  const int64_t lookback = opts.lookback_delta.count();
+  ASSIGN_OR_RETURN(auto querier, db.NewQuerier(start - lookback - 86400000LL * 365, end));
+  Evaluator ev(*querier, start, end, step, opts, stop);
+  try {
+    if (expr.type() == ValueType::kString) {
+      const Expr* e = &expr;
+      while (const auto* p = As<ParenExpr>(*e)) e = p->expr.get();
+      return Value(String{start, As<StringLiteral>(*e)->val});
+    }
+    Matrix m = ev.Eval(expr);
+    if (!instant) {
+      std::sort(m.begin(), m.end(), [](const Series& a, const Series& b) { return a.metric < b.metric; });
+      return Value(std::move(m));
+    }
+    switch (expr.type()) {
+      case ValueType::kScalar:
+        return Value(Scalar{start, m.empty() || m[0].floats.empty() ? std::nan("") : m[0].floats[0].f});
+      case ValueType::kMatrix:
+        return Value(std::move(m));
+      default: {
+        Vector v;
+        for (Series& s : m)
+          if (!s.floats.empty()) v.push_back({std::move(s.metric), s.floats[0].t, s.floats[0].f});
+        return Value(std::move(v));
+      }
+    }
+  } catch (const EvalAbort& a) {
+    return a.status;
+  }
+}
+
+}  // namespace
+
+base::Result<Value> Engine::InstantQuery(storage::Queryable& db, const Expr& expr, Timestamp ts,
+                                         std::stop_token stop) const {
+  return Run(db, expr, ts, ts, 1, options_, stop, /*instant=*/true);
+}
+
+base::Result<Value> Engine::RangeQuery(storage::Queryable& db, const Expr& expr, Timestamp start,
+                                       Timestamp end, int64_t step_ms, std::stop_token stop) const {
+  if (expr.type() != ValueType::kScalar && expr.type() != ValueType::kVector)
+    return base::InvalidArgument("invalid expression type \"" + std::string(DocumentedType(expr.type())) +
+                                 "\" for range query, must be Scalar or instant Vector");
+  return Run(db, expr, start, end, step_ms, options_, stop, /*instant=*/false);
+}
+
+}  // namespace promql

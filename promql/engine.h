@@ -1,0 +1,49 @@
+// Engine: evaluates PromQL expressions over a storage::Queryable, as instant queries and as
+// range queries. A range query walks each selected series once across all steps (Prometheus's
+// evaluator design: every expression evaluates to a Matrix over the query's steps).
+//
+// Coverage today (the rest of Prometheus's functions come next; see docs/promql.md): number
+// and string literals, vector and matrix selectors (lookback delta, staleness markers, offset,
+// @), parentheses, unary minus, every binary operator with vector matching (on/ignoring,
+// group_left/group_right, bool, and/or/unless), the aggregations sum, avg, count, min, max,
+// group, stddev, stdvar, topk, bottomk, quantile (by/without), and the functions in
+// engine/functions.cc.
+#pragma once
+
+#include <chrono>
+#include <stop_token>
+
+#include "base/status.h"
+#include "promql/ast.h"
+#include "promql/value.h"
+#include "storage/querier.h"
+
+namespace promql {
+
+struct EngineOptions {
+  std::chrono::milliseconds lookback_delta{std::chrono::minutes(5)};
+  // Samples an evaluation may hold in memory at once (Prometheus's --query.max-samples).
+  int64_t max_samples = 50000000;
+  std::chrono::milliseconds timeout{std::chrono::minutes(2)};
+};
+
+// Thread-safe: queries may run concurrently.
+class Engine {
+ public:
+  explicit Engine(EngineOptions options = {}) : options_(options) {}
+
+  // Evaluates `expr` at `ts`. Errors: kExecution (e.g. many-to-many matching, sample limit),
+  // kTimeout, kCanceled, and the storage's errors.
+  base::Result<Value> InstantQuery(storage::Queryable& db, const Expr& expr, model::Timestamp ts,
+                                   std::stop_token stop = {}) const;
+  // Evaluates `expr` at start, start + step, ..., up to end; the result is a Matrix (scalar
+  // expressions give one series without labels). REQUIRES: step_ms > 0, end >= start.
+  base::Result<Value> RangeQuery(storage::Queryable& db, const Expr& expr, model::Timestamp start,
+                                 model::Timestamp end, int64_t step_ms,
+                                 std::stop_token stop = {}) const;
+
+ private:
+  EngineOptions options_;
+};
+
+}  // namespace promql
