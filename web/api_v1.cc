@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cmath>
+#include <cstdlib>
 #include <ctime>
 #include <map>
 #include <string_view>
@@ -354,6 +356,96 @@ HttpResponse ApiV1::Targets(const Form& form) const {
   for (const auto& [p, n] : dropped_counts) w.Key(p).Int(n);
   w.EndObject();
   w.EndObject();
+  return ApiSuccess(w.str());
+}
+
+namespace {
+
+void WriteValue(JsonWriter& w, const promql::Value& v) {
+  w.BeginObject();
+  if (const auto* sc = std::get_if<promql::Scalar>(&v)) {
+    w.Key("resultType").String("scalar").Key("result").BeginArray().Timestamp(sc->t).SampleValue(sc->v).EndArray();
+  } else if (const auto* str = std::get_if<promql::String>(&v)) {
+    w.Key("resultType").String("string").Key("result").BeginArray().Timestamp(str->t).String(str->v).EndArray();
+  } else if (const auto* vec = std::get_if<promql::Vector>(&v)) {
+    w.Key("resultType").String("vector").Key("result").BeginArray();
+    for (const promql::Sample& s : *vec) {
+      w.BeginObject().Key("metric");
+      WriteLabels(w, s.metric);
+      w.Key("value").BeginArray().Timestamp(s.t).SampleValue(s.f).EndArray().EndObject();
+    }
+    w.EndArray();
+  } else {
+    w.Key("resultType").String("matrix").Key("result").BeginArray();
+    for (const promql::Series& s : std::get<promql::Matrix>(v)) {
+      w.BeginObject().Key("metric");
+      WriteLabels(w, s.metric);
+      w.Key("values").BeginArray();
+      for (const promql::FPoint& p : s.floats) w.BeginArray().Timestamp(p.t).SampleValue(p.f).EndArray();
+      w.EndArray().EndObject();
+    }
+    w.EndArray();
+  }
+  w.EndObject();
+}
+
+// A duration parameter as Prometheus's parseDuration: float seconds or a duration string.
+base::Result<int64_t> ParseDurationMs(std::string_view s, std::string_view name) {
+  auto bad = [&] {
+    return base::InvalidArgument("invalid parameter \"" + std::string(name) + "\": cannot parse \"" +
+                                 std::string(s) + "\" to a valid duration");
+  };
+  char* end = nullptr;
+  std::string str(s);
+  double secs = std::strtod(str.c_str(), &end);
+  if (!str.empty() && end == str.c_str() + str.size()) {
+    double ms = std::round(secs * 1000);
+    if (!std::isfinite(ms) || ms >= 9.2e18 || ms <= -9.2e18) return bad();
+    return static_cast<int64_t>(ms);
+  }
+  auto d = base::ParseDuration(s);
+  if (!d) return bad();
+  return d->count();
+}
+
+}  // namespace
+
+HttpResponse ApiV1::Query(const Form& form) const {
+  if (options_.engine == nullptr) return ApiFailure(base::NotFound("no query engine"));
+  model::Timestamp now = options_.now ? options_.now() : 0;
+  auto ts_param = ParseTimeParam(form, "time", now);
+  if (!ts_param) return ApiFailure(ts_param.error());
+  const model::Timestamp ts = *ts_param;
+  auto expr = promql::parser::Parse(form.Get("query"));
+  if (!expr) return ApiFailure(expr.error());
+  auto v = options_.engine->InstantQuery(*options_.queryable, **expr, ts);
+  if (!v) return ApiFailure(v.error());
+  JsonWriter w;
+  WriteValue(w, *v);
+  return ApiSuccess(w.str());
+}
+
+HttpResponse ApiV1::QueryRange(const Form& form) const {
+  if (options_.engine == nullptr) return ApiFailure(base::NotFound("no query engine"));
+  auto start = ParseTime(form.Get("start"));
+  if (!start) return ApiFailure(base::InvalidArgument("invalid parameter \"start\": " + start.error().message()));
+  auto end = ParseTime(form.Get("end"));
+  if (!end) return ApiFailure(base::InvalidArgument("invalid parameter \"end\": " + end.error().message()));
+  if (*end < *start) return ApiFailure(base::InvalidArgument("end timestamp must not be before start time"));
+  auto step = ParseDurationMs(form.Get("step"), "step");
+  if (!step) return ApiFailure(step.error());
+  if (*step <= 0)
+    return ApiFailure(base::InvalidArgument(
+        "zero or negative query resolution step widths are not accepted. Try a positive integer"));
+  if ((*end - *start) / *step > 11000)
+    return ApiFailure(base::InvalidArgument(
+        "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)"));
+  auto expr = promql::parser::Parse(form.Get("query"));
+  if (!expr) return ApiFailure(expr.error());
+  auto v = options_.engine->RangeQuery(*options_.queryable, **expr, *start, *end, *step);
+  if (!v) return ApiFailure(v.error());
+  JsonWriter w;
+  WriteValue(w, *v);
   return ApiSuccess(w.str());
 }
 

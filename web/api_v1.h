@@ -12,6 +12,7 @@
 #include "base/status.h"
 #include "model/matcher.h"
 #include "storage/querier.h"
+#include "promql/engine.h"
 #include "scrape/manager.h"
 #include "tsdb/db.h"  // for tsdb::HeadStats only; web does not link tsdb
 #include "web/params.h"
@@ -80,6 +81,10 @@ class ApiV1 {
     std::function<std::string()> config_yaml;
     // /api/v1/status/runtimeinfo; 404 when empty.
     std::function<RuntimeInfo()> runtime_info;
+    // The PromQL engine of /api/v1/query and /api/v1/query_range; those answer 404 when null.
+    const promql::Engine* engine = nullptr;
+    // The time "now" for queries without a time parameter.
+    std::function<model::Timestamp()> now;
     // /api/v1/targets; 404 when empty.
     std::function<std::vector<scrape::TargetStatus>()> targets;
   };
@@ -98,6 +103,10 @@ class ApiV1 {
   HttpResponse BuildInfoStatus() const;
   // GET /api/v1/status/flags.
   HttpResponse Flags() const;
+  // GET|POST /api/v1/query: query, time, timeout.
+  HttpResponse Query(const Form& form) const;
+  // GET|POST /api/v1/query_range: query, start, end, step, timeout.
+  HttpResponse QueryRange(const Form& form) const;
   // GET|POST /api/v1/format_query: query (prettified as Prometheus's parser.Prettify).
   HttpResponse FormatQuery(const Form& form) const;
   // GET /api/v1/targets: state (active, dropped, any), scrapePool.

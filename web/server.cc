@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string_view>
 
+#include "base/clock.h"
 #include "web/api_error.h"
 #include "web/json_writer.h"
 #include "web/params.h"
@@ -248,6 +249,7 @@ Server::Server(Options options)
     api_ = std::make_unique<ApiV1>(ApiV1::Options{options_.queryable, options_.tsdb_stats,
                                                   options_.build_info, options_.flags,
                                                   options_.config_yaml, options_.runtime_info,
+                                                  options_.engine, [] { return base::Clock::Real().NowMs(); },
                                                   options_.targets});
   }
   AddRoutes();
@@ -317,6 +319,10 @@ void Server::AddRoutes() {
       api([](const ApiV1& a, const Request&, const Form&) { return a.BuildInfoStatus(); }));
   add("/api/v1/status/flags", {"GET"}, true, true,
       api([](const ApiV1& a, const Request&, const Form&) { return a.Flags(); }));
+  add("/api/v1/query", {"GET", "POST"}, true, true,
+      api([](const ApiV1& a, const Request&, const Form& f) { return a.Query(f); }));
+  add("/api/v1/query_range", {"GET", "POST"}, true, true,
+      api([](const ApiV1& a, const Request&, const Form& f) { return a.QueryRange(f); }));
   add("/api/v1/format_query", {"GET", "POST"}, true, true,
       api([](const ApiV1& a, const Request&, const Form& f) { return a.FormatQuery(f); }));
   add("/api/v1/targets", {"GET"}, true, true,

@@ -19,6 +19,7 @@
 #include "base/metrics.h"
 #include "config/config.h"
 #include "hestia/version.h"
+#include "promql/engine.h"
 #include "promql/parser/parse.h"
 #include "scrape/manager.h"
 #include "tsdb/db.h"
@@ -133,7 +134,10 @@ int RunServer(const base::FlagSet& flags) {
   auto db = tsdb::DB::Open(path, opts);
   if (!db) return Fail("opening storage failed: " + db.error().message());
 
+  promql::EngineOptions eo;
+  promql::Engine engine(eo);
   web::Server::Options wo;
+  wo.engine = &engine;
   wo.listen_address = flags.Get("web.listen-address");
   wo.external_url = flags.Get("web.external-url");
   wo.route_prefix = flags.Get("web.route-prefix");

@@ -9,6 +9,7 @@
 #include "remote_write/prompb/remote.pb.h"
 #include "tests/testutil/temp_dir.h"
 #include "tsdb/db.h"
+#include "promql/engine.h"
 #include "tsdb/dump.h"
 #include "web/server.h"
 
@@ -59,6 +60,7 @@ class Fixture {
     wo.appendable = db_.get();
     wo.tsdb_stats = [this](size_t limit) { return db_->Stats(limit); };
     wo.max_remote_write_body_bytes = 1 << 20;
+    wo.engine = &engine_;
     wo.config_yaml = [] { return std::string("global:\n  scrape_interval: 15s\n"); };
     wo.runtime_info = [] {
       web::RuntimeInfo r;
@@ -91,6 +93,7 @@ class Fixture {
   }
 
   base::metrics::Registry registry_;
+  promql::Engine engine_;
   testutil::TempDir dir_;
   std::unique_ptr<tsdb::DB> db_;
   std::unique_ptr<web::Server> server_;
@@ -193,4 +196,31 @@ TEST_CASE("bad remote-write bodies get 400 with a reason and change nothing",
     REQUIRE(ok);
     CHECK(ok->status == 200);
   }
+}
+
+TEST_CASE("remote-written samples answer instant and range queries with Prometheus's JSON",
+          "[integration][promql]") {
+  Fixture f;
+  REQUIRE(f.Write(Encode({{{{"__name__", "up"}, {"job", "a"}}, {{1000, 1}, {16000, 0}}},
+                          {{{"__name__", "up"}, {"job", "b"}}, {{1000, 1}, {16000, 1}}}}))->status == 204);
+  auto q = f.Get("/api/v1/query?query=sum(up)&time=16");
+  REQUIRE(q);
+  CHECK(q->body == R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[16,"1"]}]}})");
+  auto s = f.Get("/api/v1/query?query=1%2B1&time=4");
+  REQUIRE(s);
+  CHECK(s->body == R"({"status":"success","data":{"resultType":"scalar","result":[4,"2"]}})");
+  auto r = f.Get("/api/v1/query_range?query=up%7Bjob%3D%22a%22%7D&start=1&end=16&step=15");
+  REQUIRE(r);
+  CHECK(r->body == R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"up","job":"a"},"values":[[1,"1"],[16,"0"]]}]}})");
+  auto bad = f.Get("/api/v1/query?query=rate(up)");
+  REQUIRE(bad);
+  CHECK(bad->status == 400);
+  CHECK(bad->body.find(R"("errorType":"bad_data")") != std::string::npos);
+  auto many = f.Get("/api/v1/query?query=up%20%2B%20on()%20up&time=16");
+  REQUIRE(many);
+  CHECK(many->status == 422);
+  CHECK(many->body.find("many-to-many matching not allowed") != std::string::npos);
+  auto step = f.Get("/api/v1/query_range?query=up&start=1&end=16&step=0");
+  REQUIRE(step);
+  CHECK(step->body == R"({"status":"error","errorType":"bad_data","error":"zero or negative query resolution step widths are not accepted. Try a positive integer"})");
 }
