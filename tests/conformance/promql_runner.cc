@@ -1,0 +1,461 @@
+#include "tests/conformance/promql_runner.h"
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include "base/duration.h"
+#include "promql/engine.h"
+#include "promql/parser/parse.h"
+#include "promql/printer.h"
+#include "tests/testutil/temp_dir.h"
+#include "tsdb/db.h"
+
+namespace conformance {
+namespace {
+
+std::string Trim(std::string_view s) {
+  size_t a = s.find_first_not_of(" \t\r");
+  if (a == std::string_view::npos) return "";
+  size_t b = s.find_last_not_of(" \t\r");
+  return std::string(s.substr(a, b - a + 1));
+}
+
+bool ParseDurationMs(const std::string& s, int64_t* ms) {
+  auto d = base::ParseDuration(s);
+  if (d) {
+    *ms = d->count();
+    return true;
+  }
+  char* end = nullptr;
+  double secs = std::strtod(s.c_str(), &end);
+  if (!s.empty() && end == s.c_str() + s.size()) {
+    *ms = static_cast<int64_t>(std::llround(secs * 1000));
+    return true;
+  }
+  return false;
+}
+
+bool ParseNumber(const std::string& s, double* v) {
+  std::string l = s;
+  for (char& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (l == "nan") return *v = std::nan(""), true;
+  if (l == "inf" || l == "+inf") return *v = INFINITY, true;
+  if (l == "-inf") return *v = -INFINITY, true;
+  char* end = nullptr;
+  *v = std::strtod(s.c_str(), &end);
+  return !s.empty() && end == s.c_str() + s.size();
+}
+
+// One value slot of series notation: a number, absent (_), or a staleness marker.
+struct Slot {
+  enum Kind { kValue, kAbsent, kStale } kind = kValue;
+  double v = 0;
+};
+
+// Expands "1 2 _ stale 0+10x3 5x2 -1-1x2" into slots. False on histograms or syntax errors.
+bool ExpandValues(const std::vector<std::string>& toks, std::vector<Slot>* out, bool* histogram) {
+  static const std::regex kSeq(R"(^([-+]?[^x+\-]+|_|stale)(?:([+-])([^x]+))?x(\d+)$)");
+  for (const std::string& t : toks) {
+    if (t.starts_with("{{") || t.find("{{") != std::string::npos) {
+      *histogram = true;
+      return false;
+    }
+    if (t == "_") {
+      out->push_back({Slot::kAbsent, 0});
+      continue;
+    }
+    if (t == "stale") {
+      out->push_back({Slot::kStale, 0});
+      continue;
+    }
+    double v;
+    if (ParseNumber(t, &v)) {
+      out->push_back({Slot::kValue, v});
+      continue;
+    }
+    std::smatch m;
+    if (!std::regex_match(t, m, kSeq)) return false;
+    int n = std::stoi(m[4]);
+    if (m[1] == "_" || m[1] == "stale") {
+      for (int i = 0; i <= n; ++i) out->push_back({m[1] == "_" ? Slot::kAbsent : Slot::kStale, 0});
+      continue;
+    }
+    double start, step = 0;
+    if (!ParseNumber(m[1], &start)) return false;
+    if (m[3].matched) {
+      if (!ParseNumber(m[3], &step)) return false;
+      if (m[2] == "-") step = -step;
+    }
+    for (int i = 0; i <= n; ++i) out->push_back({Slot::kValue, start + step * i});
+  }
+  return true;
+}
+
+// Splits "metric{a=\"b c\"} 1 2" into the series part and the value tokens.
+bool SplitSeriesLine(const std::string& line, std::string* series, std::vector<std::string>* values) {
+  size_t i = 0;
+  int depth = 0;
+  bool quoted = false;
+  for (; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted) {
+      if (c == '\\') ++i;
+      else if (c == '"') quoted = false;
+      continue;
+    }
+    if (c == '"') quoted = true;
+    else if (c == '{') ++depth;
+    else if (c == '}') {
+      --depth;
+      if (depth == 0) {
+        ++i;
+        break;
+      }
+    } else if ((c == ' ' || c == '\t') && depth == 0) {
+      break;
+    }
+  }
+  *series = Trim(line.substr(0, i));
+  std::istringstream rest(line.substr(i));
+  std::string tok;
+  // Histogram literals contain spaces: keep {{ ... }} together.
+  std::string acc;
+  while (rest >> tok) {
+    if (!acc.empty()) {
+      acc += " " + tok;
+      if (tok.find("}}") != std::string::npos) {
+        values->push_back(acc);
+        acc.clear();
+      }
+      continue;
+    }
+    if (tok.starts_with("{{") && tok.find("}}") == std::string::npos) {
+      acc = tok;
+      continue;
+    }
+    values->push_back(tok);
+  }
+  return !series->empty();
+}
+
+bool LabelsOf(const std::string& series, model::Labels* out) {
+  auto ms = promql::parser::ParseMetricSelector(series);
+  if (!ms) return false;
+  model::LabelsBuilder b;
+  for (const auto& m : *ms) {
+    if (m.type() != model::MatchType::kEqual) return false;
+    b.Set(m.name(), m.value());
+  }
+  *out = b.Build();
+  return true;
+}
+
+bool AlmostEqual(double a, double b) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+  if (a == b) return true;
+  double diff = std::fabs(a - b);
+  double eps = 1e-6;
+  if (a == 0 || b == 0 || diff < 2.2250738585072014e-308) return diff < eps * 2.2250738585072014e-308;
+  return diff / std::min(std::fabs(a) + std::fabs(b), 1.7976931348623157e308) < eps;
+}
+
+struct Eval {
+  int line = 0;
+  bool range = false;
+  int64_t start = 0, end = 0, step = 0;
+  std::string expr;
+  bool expect_fail = false;
+  std::string fail_msg;
+  bool fail_regex = false;
+  bool ordered = false;
+  bool histogram = false;  // expectations mention native histograms
+  bool annotations = false;
+  std::vector<std::pair<std::string, std::vector<std::string>>> expected;  // series, values
+  std::vector<std::string> scalar_or_string;  // an expected scalar or string result line
+};
+
+class Runner {
+ public:
+  explicit Runner(std::string path) : path_(std::move(path)) { Reset(); }
+
+  FileResult Run() {
+    FileResult r;
+    r.file = path_;
+    std::ifstream in(path_);
+    std::vector<std::string> lines;
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
+    for (size_t i = 0; i < lines.size();) {
+      std::string t = Trim(lines[i]);
+      if (t.empty() || t[0] == '#') {
+        ++i;
+        continue;
+      }
+      if (t == "clear") {
+        Reset();
+        ++i;
+      } else if (t.starts_with("load")) {
+        i = Load(lines, i, r);
+      } else if (t.starts_with("eval")) {
+        i = ParseEval(lines, i, r);
+      } else {
+        r.evals.push_back({static_cast<int>(i + 1), EvalResult::Outcome::kFailed, "unknown command: " + t});
+        ++i;
+      }
+    }
+    return r;
+  }
+
+ private:
+  void Reset() {
+    db_.reset();
+    dir_ = std::make_unique<testutil::TempDir>();
+    tsdb::Options o;
+    o.wal_sync = tsdb::WalSyncMode::kSegment;
+    db_ = std::move(*tsdb::DB::Open(dir_->path(), o));
+    histogram_series_ = false;
+  }
+
+  size_t Load(const std::vector<std::string>& lines, size_t i, FileResult& r) {
+    std::istringstream cmd(Trim(lines[i]));
+    std::string word, interval_s;
+    cmd >> word >> interval_s;
+    int64_t interval = 0;
+    if (!ParseDurationMs(interval_s, &interval)) {
+      r.evals.push_back({static_cast<int>(i + 1), EvalResult::Outcome::kFailed, "bad load interval"});
+    }
+    ++i;
+    auto app = db_->NewAppender();
+    for (; i < lines.size(); ++i) {
+      const std::string& raw = lines[i];
+      if (raw.empty() || (raw[0] != ' ' && raw[0] != '\t')) break;
+      std::string t = Trim(raw);
+      if (t.empty() || t[0] == '#') continue;
+      std::string series;
+      std::vector<std::string> vals;
+      std::vector<Slot> slots;
+      bool histogram = false;
+      model::Labels labels;
+      if (!SplitSeriesLine(t, &series, &vals) || !LabelsOf(series, &labels)) {
+        r.evals.push_back({static_cast<int>(i + 1), EvalResult::Outcome::kFailed, "bad series line: " + t});
+        continue;
+      }
+      if (!ExpandValues(vals, &slots, &histogram)) {
+        if (histogram) histogram_series_ = true;
+        else r.evals.push_back({static_cast<int>(i + 1), EvalResult::Outcome::kFailed, "bad values: " + t});
+        continue;
+      }
+      for (size_t k = 0; k < slots.size(); ++k) {
+        if (slots[k].kind == Slot::kAbsent) continue;
+        double v = slots[k].kind == Slot::kStale ? model::StaleNaN() : slots[k].v;
+        app->Append(0, labels, static_cast<int64_t>(k) * interval, v).IgnoreError();  // as upstream
+      }
+    }
+    app->Commit().IgnoreError();
+    return i;
+  }
+
+  size_t ParseEval(const std::vector<std::string>& lines, size_t i, FileResult& r) {
+    Eval e;
+    e.line = static_cast<int>(i + 1);
+    std::string t = Trim(lines[i]);
+    std::smatch m;
+    static const std::regex kInstant(R"(^(eval(?:_fail|_ordered|_warn|_info)?)\s+instant\s+at\s+(\S+)\s+(.+)$)");
+    static const std::regex kRange(R"(^(eval(?:_fail|_ordered|_warn|_info)?)\s+range\s+from\s+(\S+)\s+to\s+(\S+)\s+step\s+(\S+)\s+(.+)$)");
+    std::string kind;
+    bool ok = false;
+    if (std::regex_match(t, m, kInstant)) {
+      kind = m[1];
+      ok = ParseDurationMs(m[2], &e.start);
+      e.end = e.start;
+      e.step = 1;
+      e.expr = m[3];
+    } else if (std::regex_match(t, m, kRange)) {
+      kind = m[1];
+      e.range = true;
+      ok = ParseDurationMs(m[2], &e.start) && ParseDurationMs(m[3], &e.end) && ParseDurationMs(m[4], &e.step);
+      e.expr = m[5];
+    }
+    ++i;
+    if (kind == "eval_fail") e.expect_fail = true;
+    if (kind == "eval_ordered") e.ordered = true;
+    if (kind == "eval_warn" || kind == "eval_info") e.annotations = true;
+    for (; i < lines.size(); ++i) {
+      const std::string& raw = lines[i];
+      std::string l = Trim(raw);
+      if (l.empty()) break;
+      if (raw[0] != ' ' && raw[0] != '\t') break;
+      if (l[0] == '#') continue;
+      if (l.starts_with("expect ")) {
+        std::string rest = Trim(l.substr(7));
+        if (rest.starts_with("fail")) {
+          e.expect_fail = true;
+          if (auto p = rest.find("msg:"); p != std::string::npos) e.fail_msg = Trim(rest.substr(p + 4));
+          if (auto p = rest.find("regex:"); p != std::string::npos) {
+            e.fail_msg = Trim(rest.substr(p + 6));
+            e.fail_regex = true;
+          }
+        } else if (rest.starts_with("ordered")) {
+          e.ordered = true;
+        } else if (rest.starts_with("string")) {
+          e.scalar_or_string.push_back(Trim(rest.substr(6)));
+        } else if (rest.starts_with("warn") || rest.starts_with("info")) {
+          e.annotations = true;
+        }
+        continue;
+      }
+      if (l.starts_with("expected_fail_message")) {
+        e.fail_msg = Trim(l.substr(21));
+        continue;
+      }
+      if (l.starts_with("expected_fail_regexp")) {
+        e.fail_msg = Trim(l.substr(20));
+        e.fail_regex = true;
+        continue;
+      }
+      if (l.find("{{") != std::string::npos) e.histogram = true;
+      double v;
+      if (ParseNumber(l, &v) || l.starts_with("\"")) {
+        e.scalar_or_string.push_back(l);
+        continue;
+      }
+      std::string series;
+      std::vector<std::string> vals;
+      SplitSeriesLine(l, &series, &vals);
+      e.expected.emplace_back(series, vals);
+    }
+    EvalResult res{e.line, EvalResult::Outcome::kPassed, ""};
+    if (!ok) {
+      res.outcome = EvalResult::Outcome::kFailed;
+      res.detail = "cannot parse eval line";
+    } else if (e.histogram) {
+      res.outcome = EvalResult::Outcome::kSkipped;
+      res.detail = "needs native histograms";
+    } else {
+      Check(e, &res);
+      if (res.outcome == EvalResult::Outcome::kFailed && histogram_series_) {
+        res.outcome = EvalResult::Outcome::kSkipped;
+        res.detail = "loads native histograms: " + res.detail;
+      }
+    }
+    r.evals.push_back(res);
+    return i;
+  }
+
+  void Check(const Eval& e, EvalResult* res) {
+    auto fail = [&](std::string why) {
+      res->outcome = EvalResult::Outcome::kFailed;
+      res->detail = e.expr + ": " + why;
+    };
+    auto expr = promql::parser::Parse(e.expr);
+    base::Result<promql::Value> v = expr ? (e.range ? engine_.RangeQuery(*db_, **expr, e.start, e.end, e.step)
+                                                    : engine_.InstantQuery(*db_, **expr, e.start))
+                                         : base::Result<promql::Value>(expr.error());
+    if (e.expect_fail) {
+      if (v) return fail("expected an error, got a result");
+      if (!e.fail_msg.empty()) {
+        const std::string& msg = v.error().message();
+        bool match = e.fail_regex ? std::regex_search(msg, std::regex(e.fail_msg)) : msg == e.fail_msg;
+        if (!match) return fail("error \"" + msg + "\", expected \"" + e.fail_msg + "\"");
+      }
+      return;
+    }
+    if (!v) return fail("error: " + v.error().message());
+    if (const auto* sc = std::get_if<promql::Scalar>(&*v)) {
+      double want;
+      if (e.scalar_or_string.size() != 1 || !ParseNumber(e.scalar_or_string[0], &want))
+        return fail("got a scalar, expected something else");
+      if (!AlmostEqual(sc->v, want)) return fail("scalar " + std::to_string(sc->v) + ", expected " + e.scalar_or_string[0]);
+      return;
+    }
+    if (const auto* str = std::get_if<promql::String>(&*v)) {
+      if (e.scalar_or_string.size() != 1 || e.scalar_or_string[0] != "\"" + str->v + "\"")
+        return fail("string \"" + str->v + "\" not expected");
+      return;
+    }
+    // Expected series, by labels.
+    std::map<model::Labels, std::vector<Slot>> want;
+    std::vector<model::Labels> want_order;
+    for (const auto& [series, vals] : e.expected) {
+      model::Labels l;
+      if (!LabelsOf(series, &l)) return fail("bad expected series " + series);
+      std::vector<Slot> slots;
+      bool hist = false;
+      if (!ExpandValues(vals, &slots, &hist)) return fail("bad expected values for " + series);
+      want[l] = slots;
+      want_order.push_back(l);
+    }
+    if (const auto* vec = std::get_if<promql::Vector>(&*v)) {
+      if (e.range) return fail("range query returned a vector");
+      if (vec->size() != want.size())
+        return fail("got " + std::to_string(vec->size()) + " series, expected " + std::to_string(want.size()));
+      for (size_t k = 0; k < vec->size(); ++k) {
+        const promql::Sample& s = (*vec)[k];
+        auto it = want.find(s.metric);
+        if (it == want.end()) return fail("unexpected series " + s.metric.ToString());
+        if (it->second.size() != 1 || !AlmostEqual(s.f, it->second[0].v))
+          return fail("series " + s.metric.ToString() + " value " + std::to_string(s.f));
+        if (e.ordered && !(want_order[k] == s.metric)) return fail("order differs at " + s.metric.ToString());
+      }
+      return;
+    }
+    const auto& mat = std::get<promql::Matrix>(*v);
+    if (mat.size() != want.size())
+      return fail("got " + std::to_string(mat.size()) + " series, expected " + std::to_string(want.size()));
+    for (const promql::Series& s : mat) {
+      auto it = want.find(s.metric);
+      if (it == want.end()) return fail("unexpected series " + s.metric.ToString());
+      std::vector<promql::FPoint> expected_points;
+      for (size_t k = 0; k < it->second.size(); ++k) {
+        if (it->second[k].kind != Slot::kValue) continue;
+        int64_t t = e.range ? e.start + static_cast<int64_t>(k) * e.step : 0;
+        expected_points.push_back({t, it->second[k].v});
+      }
+      if (!e.range) {
+        // An instant query of a range selector: compare values only.
+        if (s.floats.size() != expected_points.size())
+          return fail("series " + s.metric.ToString() + " has " + std::to_string(s.floats.size()) + " points");
+        for (size_t k = 0; k < s.floats.size(); ++k)
+          if (!AlmostEqual(s.floats[k].f, expected_points[k].f)) return fail("series " + s.metric.ToString() + " differs");
+        continue;
+      }
+      if (s.floats.size() != expected_points.size())
+        return fail("series " + s.metric.ToString() + " has " + std::to_string(s.floats.size()) +
+                    " points, expected " + std::to_string(expected_points.size()));
+      for (size_t k = 0; k < s.floats.size(); ++k) {
+        if (s.floats[k].t != expected_points[k].t || !AlmostEqual(s.floats[k].f, expected_points[k].f))
+          return fail("series " + s.metric.ToString() + " differs at point " + std::to_string(k));
+      }
+    }
+  }
+
+  std::string path_;
+  std::unique_ptr<testutil::TempDir> dir_;
+  std::unique_ptr<tsdb::DB> db_;
+  promql::Engine engine_;
+  bool histogram_series_ = false;
+};
+
+}  // namespace
+
+int FileResult::passed() const {
+  int n = 0;
+  for (const auto& e : evals) n += e.outcome == EvalResult::Outcome::kPassed;
+  return n;
+}
+int FileResult::failed() const {
+  int n = 0;
+  for (const auto& e : evals) n += e.outcome == EvalResult::Outcome::kFailed;
+  return n;
+}
+int FileResult::skipped() const {
+  int n = 0;
+  for (const auto& e : evals) n += e.outcome == EvalResult::Outcome::kSkipped;
+  return n;
+}
+
+FileResult RunFile(const std::string& path) { return Runner(path).Run(); }
+
+}  // namespace conformance
