@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "base/quote.h"
+#include "model/relabel.h"
 #include "promql/functions.h"
 
 namespace promql {
@@ -610,6 +611,22 @@ class Evaluator {
       for (size_t i = 0; i < steps(); ++i) s.floats.push_back({StepTime(i), StepTime(i) / 1000.0});
       return {std::move(s)};
     }
+    if (name == "pi") return ScalarMatrix(M_PI);
+    if (name == "sort" || name == "sort_desc") {
+      // Only an instant query's order matters; a range query's result is sorted by labels.
+      Matrix m = Eval(*c.args[0]);
+      const bool desc = name == "sort_desc";
+      std::stable_sort(m.begin(), m.end(), [desc](const Series& a, const Series& b) {
+        double x = a.floats.empty() ? 0 : a.floats[0].f, y = b.floats.empty() ? 0 : b.floats[0].f;
+        if (std::isnan(x)) return false;
+        if (std::isnan(y)) return true;
+        return desc ? x > y : x < y;
+      });
+      return m;
+    }
+    if (name == "absent") return EvalAbsent(c);
+    if (name == "label_replace") return EvalLabelReplace(c);
+    if (name == "label_join") return EvalLabelJoin(c);
     if (name == "vector") {
       Matrix m = Eval(*c.args[0]);
       for (Series& s : m) s.metric = Labels();
@@ -648,6 +665,77 @@ class Evaluator {
     }
     Abort(base::StatusCode::kExecution,
           "function " + base::GoQuote(name) + " is not supported yet");
+  }
+
+  std::string StringArg(const Expr& e) {
+    const Expr* x = &e;
+    while (const auto* p = As<ParenExpr>(*x)) x = p->expr.get();
+    const auto* str = As<StringLiteral>(*x);
+    if (str == nullptr) Abort(base::StatusCode::kExecution, "expected a string literal");
+    return str->val;
+  }
+
+  // absent(v): 1 with the equality matchers' labels at steps where v has no sample.
+  Matrix EvalAbsent(const Call& c) {
+    Matrix m = Eval(*c.args[0]);
+    std::vector<bool> present(steps(), false);
+    for (const Series& s : m)
+      for (const FPoint& p : s.floats) present[Index(p.t)] = true;
+    model::LabelsBuilder b;
+    if (const auto* vs = As<VectorSelector>(*c.args[0])) {
+      std::map<std::string, int> seen;
+      for (const model::Matcher& mt : vs->matchers)
+        if (mt.type() == model::MatchType::kEqual && mt.name() != model::kMetricName) ++seen[mt.name()];
+      for (const model::Matcher& mt : vs->matchers)
+        if (mt.type() == model::MatchType::kEqual && mt.name() != model::kMetricName && seen[mt.name()] == 1)
+          b.Set(mt.name(), mt.value());
+    }
+    Series s{b.Build(), {}};
+    for (size_t i = 0; i < steps(); ++i)
+      if (!present[i]) s.floats.push_back({StepTime(i), 1});
+    if (s.floats.empty()) return {};
+    return {std::move(s)};
+  }
+
+  // label_replace(v, dst, replacement, src, regex), as Prometheus's funcLabelReplace.
+  Matrix EvalLabelReplace(const Call& c) {
+    const std::string dst = StringArg(*c.args[1]), repl = StringArg(*c.args[2]),
+                      src = StringArg(*c.args[3]), regex = StringArg(*c.args[4]);
+    auto re = model::RelabelRegex::Compile(regex);
+    if (!re) Abort(base::StatusCode::kExecution, "invalid regular expression in label_replace(): " + regex);
+    if (!model::IsValidLabelName(dst))
+      Abort(base::StatusCode::kExecution, "invalid destination label name in label_replace(): " + dst);
+    Matrix m = Eval(*c.args[0]);
+    std::vector<std::string_view> groups;
+    for (Series& s : m) {
+      std::string value(s.metric.Get(src));
+      if (!re->Match(value, &groups)) continue;
+      std::string out;
+      re->Expand(repl, groups, &out);
+      s.metric = model::LabelsBuilder(s.metric).Set(dst, out).Build();
+    }
+    CheckUnique(m);
+    return m;
+  }
+
+  // label_join(v, dst, separator, src...).
+  Matrix EvalLabelJoin(const Call& c) {
+    const std::string dst = StringArg(*c.args[1]), sep = StringArg(*c.args[2]);
+    std::vector<std::string> srcs;
+    for (size_t i = 3; i < c.args.size(); ++i) srcs.push_back(StringArg(*c.args[i]));
+    if (!model::IsValidLabelName(dst))
+      Abort(base::StatusCode::kExecution, "invalid destination label name in label_join(): " + dst);
+    Matrix m = Eval(*c.args[0]);
+    for (Series& s : m) {
+      std::string joined;
+      for (size_t i = 0; i < srcs.size(); ++i) {
+        if (i > 0) joined += sep;
+        joined += s.metric.Get(srcs[i]);
+      }
+      s.metric = model::LabelsBuilder(s.metric).Set(dst, joined).Build();
+    }
+    CheckUnique(m);
+    return m;
   }
 
   // A function over a range vector: each selected series' window (ref - range, ref] at every
@@ -791,6 +879,20 @@ Evaluator::MathFunction Evaluator::FindMathFunction(std::string_view name) {
       {"log2", [](double v, size_t, double, double) { return std::log2(v); }},
       {"log10", [](double v, size_t, double, double) { return std::log10(v); }},
       {"sgn", [](double v, size_t, double, double) { return v > 0 ? 1.0 : v < 0 ? -1.0 : v; }},
+      {"sin", [](double v, size_t, double, double) { return std::sin(v); }},
+      {"cos", [](double v, size_t, double, double) { return std::cos(v); }},
+      {"tan", [](double v, size_t, double, double) { return std::tan(v); }},
+      {"asin", [](double v, size_t, double, double) { return std::asin(v); }},
+      {"acos", [](double v, size_t, double, double) { return std::acos(v); }},
+      {"atan", [](double v, size_t, double, double) { return std::atan(v); }},
+      {"sinh", [](double v, size_t, double, double) { return std::sinh(v); }},
+      {"cosh", [](double v, size_t, double, double) { return std::cosh(v); }},
+      {"tanh", [](double v, size_t, double, double) { return std::tanh(v); }},
+      {"asinh", [](double v, size_t, double, double) { return std::asinh(v); }},
+      {"acosh", [](double v, size_t, double, double) { return std::acosh(v); }},
+      {"atanh", [](double v, size_t, double, double) { return std::atanh(v); }},
+      {"deg", [](double v, size_t, double, double) { return v * 180 / M_PI; }},
+      {"rad", [](double v, size_t, double, double) { return v * M_PI / 180; }},
       {"clamp_min", [](double v, size_t, double lo, double) { return std::isnan(v) ? v : std::max(v, lo); }},
       {"clamp_max", [](double v, size_t, double hi, double) { return std::isnan(v) ? v : std::min(v, hi); }},
       {"clamp", [](double v, size_t, double lo, double hi) {
