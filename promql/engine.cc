@@ -202,6 +202,15 @@ class Evaluator {
       case NodeKind::kBinaryExpr: return EvalBinary(*As<BinaryExpr>(e));
       case NodeKind::kAggregateExpr: return EvalAggregate(*As<AggregateExpr>(e));
       case NodeKind::kCall: return EvalCall(*As<Call>(e));
+      case NodeKind::kSubqueryExpr: {
+        const auto& sq = *As<SubqueryExpr>(e);
+        Matrix inner = EvalSubquery(sq);
+        Timestamp ref = RefTime(sq, end_);
+        for (Series& s : inner)
+          std::erase_if(s.floats, [&](const FPoint& p) { return p.t <= ref - sq.range.count() || p.t > ref; });
+        std::erase_if(inner, [](const Series& s) { return s.floats.empty(); });
+        return inner;
+      }
       default: Abort(base::StatusCode::kExecution, "expression not supported yet");
     }
   }
@@ -747,24 +756,19 @@ class Evaluator {
   Matrix EvalRangeFunction(const Call& c, RangeFunction f) {
     const bool has_scalar_arg = c.func->name == "quantile_over_time";
     std::vector<double> arg = has_scalar_arg ? EvalScalarSteps(*c.args[0]) : std::vector<double>();
-    const Expr& range_arg = *c.args[has_scalar_arg ? 1 : 0];
-    const MatrixSelector* ms = As<MatrixSelector>(range_arg);
-    if (ms == nullptr) Abort(base::StatusCode::kExecution, "subqueries are not supported yet");
-    const VectorSelector& vs = *ms->vector_selector;
-    const int64_t range = ms->range.count();
-    Timestamp first = RefTime(vs, start_), last = RefTime(vs, end_);
+    const Expr* range_arg = c.args[has_scalar_arg ? 1 : 0].get();
+    while (const auto* p = As<ParenExpr>(*range_arg)) range_arg = p->expr.get();
     const bool keep_name = c.func->name == "last_over_time";
     Matrix out;
-    ForEachSeries(vs, std::min(first, last) - range + 1, std::max(first, last), [&](const Labels& l, const std::vector<FPoint>& raw) {
-      std::vector<FPoint> pts;
-      pts.reserve(raw.size());
-      for (const FPoint& p : raw)
-        if (!model::IsStaleNaN(p.f)) pts.push_back(p);
+    // Applies f over the window (ref - range, ref] of one series at every step.
+    auto slide = [&](const Labels& l, const std::vector<FPoint>& pts, const TimeModifiers& mods,
+                     int64_t range) {
       Series s{keep_name ? l : DropName(l), {}};
+      const bool fixed = mods.timestamp || mods.start_or_end != AtModifier::kNone;
       size_t lo = 0, hi = 0;
       for (size_t i = 0; i < steps(); ++i) {
-        Timestamp ref = RefTime(vs, StepTime(i));
-        if (vs.timestamp || vs.start_or_end != AtModifier::kNone) lo = hi = 0;
+        Timestamp ref = RefTime(mods, StepTime(i));
+        if (fixed) lo = hi = 0;
         while (hi < pts.size() && pts[hi].t <= ref) ++hi;
         while (lo < hi && pts[lo].t <= ref - range) ++lo;
         if (lo == hi) continue;
@@ -773,10 +777,46 @@ class Evaluator {
         if (v) s.floats.push_back({StepTime(i), *v});
       }
       if (!s.floats.empty()) out.push_back(std::move(s));
-    });
+    };
+    if (const auto* ms = As<MatrixSelector>(*range_arg)) {
+      const VectorSelector& vs = *ms->vector_selector;
+      const int64_t range = ms->range.count();
+      Timestamp first = RefTime(vs, start_), last = RefTime(vs, end_);
+      std::vector<FPoint> pts;
+      ForEachSeries(vs, std::min(first, last) - range + 1, std::max(first, last),
+                    [&](const Labels& l, const std::vector<FPoint>& raw) {
+                      pts.clear();
+                      for (const FPoint& p : raw)
+                        if (!model::IsStaleNaN(p.f)) pts.push_back(p);
+                      slide(l, pts, vs, range);
+                    });
+    } else if (const auto* sq = As<SubqueryExpr>(*range_arg)) {
+      for (Series& inner : EvalSubquery(*sq)) slide(inner.metric, inner.floats, *sq, sq->range.count());
+    } else {
+      Abort(base::StatusCode::kExecution, "expected a range vector");
+    }
     // TODO(lead): Prometheus 3 defers dropping __name__ to the end of the evaluation
     // (name_label_dropping.test); until that is done here, no labelset check after range functions.
     return out;
+  }
+
+  // The inner expression of a subquery, evaluated at its own steps: multiples of its step (the
+  // default evaluation interval, 1 m, when it has none) covering every window the outer steps
+  // need, as Prometheus's evaluator does for SubqueryExpr.
+  Matrix EvalSubquery(const SubqueryExpr& sq) {
+    const int64_t range = sq.range.count();
+    const int64_t step = sq.step.count() > 0 ? sq.step.count() : 60000;
+    Timestamp first = RefTime(sq, start_), last = RefTime(sq, end_);
+    Timestamp lo = std::min(first, last) - range;
+    Timestamp sub_start = step * (lo / step);
+    if (lo < 0 && lo % step != 0) sub_start -= step;  // floor division
+    if (sub_start <= lo) sub_start += step;
+    Timestamp sub_end = std::max(first, last);
+    if (sub_end < sub_start) return {};
+    Evaluator sub(q_, sub_start, sub_end, step, opts_, stop_);
+    sub.samples_ = samples_;
+    Matrix m = sub.Eval(*sq.expr);
+    return m;
   }
 
   using MathFunction = double (*)(double v, size_t nargs, double a1, double a2);
