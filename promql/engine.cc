@@ -634,6 +634,7 @@ class Evaluator {
       return m;
     }
     if (name == "absent") return EvalAbsent(c);
+    if (name == "histogram_quantile") return EvalHistogramQuantile(c);
     if (name == "label_replace") return EvalLabelReplace(c);
     if (name == "label_join") return EvalLabelJoin(c);
     if (name == "vector") {
@@ -682,6 +683,78 @@ class Evaluator {
     const auto* str = As<StringLiteral>(*x);
     if (str == nullptr) Abort(base::StatusCode::kExecution, "expected a string literal");
     return str->val;
+  }
+
+  // histogram_quantile over classic buckets (series with an `le` label), as Prometheus's
+  // BucketQuantile: buckets of a group sorted and coalesced, counts forced monotonic (small
+  // float deltas ignored), linear interpolation inside the bucket that holds the rank.
+  Matrix EvalHistogramQuantile(const Call& c) {
+    std::vector<double> q = EvalScalarSteps(*c.args[0]);
+    std::vector<Vector> in = ByStep(Eval(*c.args[1]));
+    std::vector<Vector> out(steps());
+    for (size_t i = 0; i < steps(); ++i) {
+      std::map<Labels, std::vector<std::pair<double, double>>> groups;  // upper bound, count
+      std::map<Labels, std::string> names;  // the metric name each group's buckets came from
+      for (const Sample& s : in[i]) {
+        double le;
+        std::string_view le_text = s.metric.Get("le");
+        char* end = nullptr;
+        std::string le_str(le_text);
+        if (le_str == "+Inf" || le_str == "Inf" || le_str == "inf" || le_str == "+inf") {
+          le = INFINITY;
+        } else {
+          le = std::strtod(le_str.c_str(), &end);
+          if (le_str.empty() || end != le_str.c_str() + le_str.size()) continue;
+        }
+        Labels g = model::LabelsBuilder(s.metric).Del("le").Del(model::kMetricName).Build();
+        // Two histograms whose labels differ only in the name end up with one label set.
+        auto [nit, fresh] = names.try_emplace(g, std::string(s.metric.metric_name()));
+        if (!fresh && nit->second != s.metric.metric_name()) DuplicateLabelset();
+        groups[g].push_back({le, s.f});
+      }
+      for (auto& [g, buckets] : groups) out[i].push_back({g, StepTime(i), BucketQuantile(q[i], buckets)});
+    }
+    return FromSteps(out);
+  }
+
+  static double BucketQuantile(double q, std::vector<std::pair<double, double>> b) {
+    if (std::isnan(q)) return std::nan("");
+    if (q < 0) return -INFINITY;
+    if (q > 1) return INFINITY;
+    std::sort(b.begin(), b.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    if (b.empty() || !std::isinf(b.back().first)) return std::nan("");
+    // Coalesce buckets with the same upper bound.
+    std::vector<std::pair<double, double>> c;
+    for (const auto& x : b) {
+      if (!c.empty() && c.back().first == x.first) c.back().second += x.second;
+      else c.push_back(x);
+    }
+    double prev = c[0].second;
+    for (size_t i = 1; i < c.size(); ++i) {
+      double cur = c[i].second;
+      if (cur == prev) continue;
+      double diff = std::fabs(cur - prev);
+      if (diff <= 1e-12 * std::max(std::fabs(cur), std::fabs(prev)) || cur < prev) {
+        c[i].second = prev;
+        continue;
+      }
+      prev = cur;
+    }
+    if (c.size() < 2) return std::nan("");
+    double observations = c.back().second;
+    if (observations == 0) return std::nan("");
+    double rank = q * observations;
+    size_t idx = 0;
+    while (idx < c.size() - 1 && c[idx].second < rank) ++idx;
+    if (idx == c.size() - 1) return c[c.size() - 2].first;
+    if (idx == 0 && c[0].first <= 0) return c[0].first;
+    double start = 0, end = c[idx].first, count = c[idx].second;
+    if (idx > 0) {
+      start = c[idx - 1].first;
+      count -= c[idx - 1].second;
+      rank -= c[idx - 1].second;
+    }
+    return start + (end - start) * (rank / count);
   }
 
   // absent(v): 1 with the equality matchers' labels at steps where v has no sample.
