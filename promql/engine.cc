@@ -4,6 +4,7 @@
 #include <optional>
 #include <span>
 #include <cmath>
+#include <ctime>
 #include <map>
 #include <unordered_map>
 
@@ -317,7 +318,8 @@ class Evaluator {
     return m;
   }
 
-  Matrix EvalVectorSelector(const VectorSelector& vs) {
+  // With `sample_time`, each point's value is its sample's timestamp in seconds (timestamp()).
+  Matrix EvalVectorSelector(const VectorSelector& vs, bool sample_time = false) {
     Timestamp first = RefTime(vs, start_), last = RefTime(vs, end_);
     Timestamp lookback = opts_.lookback_delta.count();
     Matrix out;
@@ -332,7 +334,7 @@ class Evaluator {
         const FPoint& p = pts[j - 1];
         // The lookback window is left-open, as Prometheus 3: (ref - lookback, ref].
         if (p.t <= ref - lookback || model::IsStaleNaN(p.f)) continue;
-        s.floats.push_back({StepTime(i), p.f});
+        s.floats.push_back({StepTime(i), sample_time ? p.t / 1000.0 : p.f});
       }
       if (!s.floats.empty()) {
         CountSamples(static_cast<int64_t>(s.floats.size()));
@@ -479,6 +481,14 @@ class Evaluator {
       if (it == by_sig.end()) continue;
       const Sample& l = one_to_many ? *it->second : s;
       const Sample& r = one_to_many ? s : *it->second;
+      if (!grouped) {
+        // One-to-one: each signature may match once on the left too (Prometheus's matchedSigs),
+        // whether or not a comparison then keeps the pair.
+        auto [sit, fresh] = seen.try_emplace(it->first, s.metric);
+        if (!fresh)
+          Abort(base::StatusCode::kExecution,
+                "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+      }
       bool keep = true;
       double v = Apply(b.op, l.f, r.f, b.return_bool, &keep);
       if (!keep) continue;
@@ -498,13 +508,6 @@ class Evaluator {
       }
       for (const std::string& n : m.include) lb.Set(n, it->second->metric.Get(n));
       Labels metric = lb.Build();
-      if (!grouped) {
-        // One-to-one: each signature may match once on the left too (Prometheus's matchedSigs).
-        auto [sit, fresh] = seen.try_emplace(it->first, s.metric);
-        if (!fresh)
-          Abort(base::StatusCode::kExecution,
-                "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
-      }
       out.push_back({std::move(metric), s.t, v});
     }
     return out;
@@ -615,11 +618,7 @@ class Evaluator {
   Matrix EvalCall(const Call& c) {
     const std::string_view name = c.func->name;
     if (RangeFunction* f = FindRangeFunction(name)) return EvalRangeFunction(c, *f);
-    if (name == "time") {
-      Series s;
-      for (size_t i = 0; i < steps(); ++i) s.floats.push_back({StepTime(i), StepTime(i) / 1000.0});
-      return {std::move(s)};
-    }
+    if (name == "time") return TimeMatrix();
     if (name == "pi") return ScalarMatrix(M_PI);
     if (name == "sort" || name == "sort_desc") {
       // Only an instant query's order matters; a range query's result is sorted by labels.
@@ -650,12 +649,24 @@ class Evaluator {
       return {std::move(s)};
     }
     if (name == "timestamp") {
-      Matrix m = Eval(*c.args[0]);
+      const Expr* arg = c.args[0].get();
+      while (const auto* p = As<ParenExpr>(*arg)) arg = p->expr.get();
+      const auto* vs = As<VectorSelector>(*arg);
+      Matrix m = vs ? EvalVectorSelector(*vs, /*sample_time=*/true) : Eval(*arg);
       for (Series& s : m) {
         s.metric = DropName(s.metric);
-        for (FPoint& p : s.floats) p.f = p.t / 1000.0;
+        if (!vs)
+          for (FPoint& p : s.floats) p.f = p.t / 1000.0;
       }
       CheckUnique(m);
+      return m;
+    }
+    if (auto part = DatePart(name)) {
+      Matrix m = c.args.empty() ? TimeMatrix() : Eval(*c.args[0]);
+      for (Series& s : m) {
+        s.metric = DropName(s.metric);
+        for (FPoint& p : s.floats) p.f = part(p.f);
+      }
       return m;
     }
     if (auto f = FindMathFunction(name)) {
@@ -683,6 +694,42 @@ class Evaluator {
     const auto* str = As<StringLiteral>(*x);
     if (str == nullptr) Abort(base::StatusCode::kExecution, "expected a string literal");
     return str->val;
+  }
+
+  // time(): the evaluation time of every step, in seconds.
+  Matrix TimeMatrix() {
+    Series s;
+    for (size_t i = 0; i < steps(); ++i) s.floats.push_back({StepTime(i), StepTime(i) / 1000.0});
+    return {std::move(s)};
+  }
+
+  // The date functions: a part of the UTC date of v seconds since the epoch.
+  using DatePartFn = double (*)(double);
+  static DatePartFn DatePart(std::string_view name) {
+    static const std::unordered_map<std::string_view, DatePartFn> table = {
+        {"minute", [](double v) { return Tm(v).tm_min * 1.0; }},
+        {"hour", [](double v) { return Tm(v).tm_hour * 1.0; }},
+        {"day_of_month", [](double v) { return Tm(v).tm_mday * 1.0; }},
+        {"day_of_week", [](double v) { return Tm(v).tm_wday * 1.0; }},
+        {"day_of_year", [](double v) { return Tm(v).tm_yday + 1.0; }},
+        {"month", [](double v) { return Tm(v).tm_mon + 1.0; }},
+        {"year", [](double v) { return Tm(v).tm_year + 1900.0; }},
+        {"days_in_month", [](double v) {
+           std::tm t = Tm(v);
+           static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+           int y = t.tm_year + 1900;
+           bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+           return static_cast<double>(kDays[t.tm_mon] + (t.tm_mon == 1 && leap ? 1 : 0));
+         }},
+    };
+    auto it = table.find(name);
+    return it == table.end() ? nullptr : it->second;
+  }
+  static std::tm Tm(double v) {
+    std::time_t secs = static_cast<std::time_t>(std::floor(v));
+    std::tm t{};
+    gmtime_r(&secs, &t);
+    return t;
   }
 
   // histogram_quantile over classic buckets (series with an `le` label), as Prometheus's

@@ -349,7 +349,8 @@ class Runner {
       res->outcome = EvalResult::Outcome::kFailed;
       res->detail = e.expr + ": " + why;
     };
-    auto expr = promql::parser::Parse(e.expr);
+    // Prometheus's test runner enables every experimental feature.
+    auto expr = promql::parser::Parse(e.expr, promql::parser::ParseOptions::AllEnabled());
     base::Result<promql::Value> v = expr ? (e.range ? engine_.RangeQuery(*db_, **expr, e.start, e.end, e.step)
                                                     : engine_.InstantQuery(*db_, **expr, e.start))
                                          : base::Result<promql::Value>(expr.error());
