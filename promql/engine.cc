@@ -179,6 +179,35 @@ std::optional<double> InstantDelta(std::span<const FPoint> w, bool rate) {
   return d / secs;
 }
 
+// Least squares over the window with x in seconds from `intercept_time`, compensated sums,
+// as Prometheus's linearRegression (constant series: slope 0).
+std::pair<double, double> LinearRegression(std::span<const FPoint> w, Timestamp intercept_time) {
+  double n = 0, sx = 0, cx = 0, sy = 0, cy = 0, sxy = 0, cxy = 0, sx2 = 0, cx2 = 0;
+  const double init = w[0].f;
+  bool constant = true;
+  for (size_t i = 0; i < w.size(); ++i) {
+    if (constant && i > 0 && w[i].f != init) constant = false;
+    ++n;
+    double x = static_cast<double>(w[i].t - intercept_time) / 1000;
+    KahanInc(x, &sx, &cx);
+    KahanInc(w[i].f, &sy, &cy);
+    KahanInc(x * w[i].f, &sxy, &cxy);
+    KahanInc(x * x, &sx2, &cx2);
+  }
+  if (constant) {
+    if (std::isinf(init)) return {std::nan(""), std::nan("")};
+    return {0, init};
+  }
+  sx += cx;
+  sy += cy;
+  sxy += cxy;
+  sx2 += cx2;
+  double cov = sxy - sx * sy / n;
+  double var = sx2 - sx * sx / n;
+  double slope = cov / var;
+  return {slope, sy / n - slope * sx / n};
+}
+
 class Evaluator {
  public:
   Evaluator(storage::Querier& q, Timestamp start, Timestamp end, int64_t interval,
@@ -874,11 +903,15 @@ class Evaluator {
   static RangeFunction* FindRangeFunction(std::string_view name);
 
   Matrix EvalRangeFunction(const Call& c, RangeFunction f) {
-    const bool has_scalar_arg = c.func->name == "quantile_over_time";
-    std::vector<double> arg = has_scalar_arg ? EvalScalarSteps(*c.args[0]) : std::vector<double>();
-    const Expr* range_arg = c.args[has_scalar_arg ? 1 : 0].get();
+    // The scalar argument: quantile_over_time's first, predict_linear's second.
+    int scalar_index = -1;
+    if (c.func->name == "quantile_over_time") scalar_index = 0;
+    if (c.func->name == "predict_linear") scalar_index = 1;
+    const bool has_scalar_arg = scalar_index >= 0;
+    std::vector<double> arg = has_scalar_arg ? EvalScalarSteps(*c.args[scalar_index]) : std::vector<double>();
+    const Expr* range_arg = c.args[scalar_index == 0 ? 1 : 0].get();
     while (const auto* p = As<ParenExpr>(*range_arg)) range_arg = p->expr.get();
-    const bool keep_name = c.func->name == "last_over_time";
+    const bool keep_name = c.func->name == "last_over_time" || c.func->name == "first_over_time";
     Matrix out;
     // Applies f over the window (ref - range, ref] of one series at every step.
     auto slide = [&](const Labels& l, const std::vector<FPoint>& pts, const TimeModifiers& mods,
@@ -986,6 +1019,25 @@ Evaluator::RangeFunction* Evaluator::FindRangeFunction(std::string_view name) {
        }},
       {"last_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> { return w.back().f; }},
       {"present_over_time", [](W, Timestamp, int64_t, double) -> std::optional<double> { return 1.0; }},
+      {"first_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> { return w.front().f; }},
+      {"ts_of_last_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> { return w.back().t / 1000.0; }},
+      {"ts_of_first_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> { return w.front().t / 1000.0; }},
+      {"deriv", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+         if (w.size() < 2) return std::nullopt;
+         return LinearRegression(w, w[0].t).first;
+       }},
+      {"predict_linear", [](W w, Timestamp ref, int64_t, double duration) -> std::optional<double> {
+         if (w.size() < 2) return std::nullopt;
+         auto [slope, intercept] = LinearRegression(w, ref);
+         return slope * duration + intercept;
+       }},
+      {"mad_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+         std::vector<double> v;
+         for (const FPoint& p : w) v.push_back(p.f);
+         double median = Quantile(0.5, v);
+         for (double& x : v) x = std::fabs(x - median);
+         return Quantile(0.5, std::move(v));
+       }},
       {"stddev_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
          double n = 0, mean = 0, m2 = 0;
          for (const FPoint& p : w) {
