@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "base/duration.h"
+#include "base/quote.h"
 #include "promql/engine.h"
 #include "promql/parser/parse.h"
 #include "promql/printer.h"
@@ -227,7 +228,9 @@ class Runner {
       r.evals.push_back({static_cast<int>(i + 1), EvalResult::Outcome::kFailed, "bad load interval"});
     }
     ++i;
-    auto app = db_->NewAppender();
+    // A series defined twice in one load keeps its last definition (promqltest keys the
+    // definitions by labels).
+    std::map<model::Labels, std::vector<Slot>> defs;
     for (; i < lines.size(); ++i) {
       const std::string& raw = lines[i];
       if (raw.empty() || (raw[0] != ' ' && raw[0] != '\t')) break;
@@ -247,10 +250,15 @@ class Runner {
         else r.evals.push_back({static_cast<int>(i + 1), EvalResult::Outcome::kFailed, "bad values: " + t});
         continue;
       }
+      defs[labels] = std::move(slots);
+    }
+    auto app = db_->NewAppender();
+    for (const auto& [labels, slots] : defs) {
       for (size_t k = 0; k < slots.size(); ++k) {
         if (slots[k].kind == Slot::kAbsent) continue;
         double v = slots[k].kind == Slot::kStale ? model::StaleNaN() : slots[k].v;
-        app->Append(0, labels, static_cast<int64_t>(k) * interval, v).IgnoreError();  // as upstream
+        // A sample older than the series' data from an earlier load is dropped, as upstream's.
+        app->Append(0, labels, static_cast<int64_t>(k) * interval, v).IgnoreError();
       }
     }
     app->Commit().IgnoreError();
@@ -372,7 +380,8 @@ class Runner {
       return;
     }
     if (const auto* str = std::get_if<promql::String>(&*v)) {
-      if (e.scalar_or_string.size() != 1 || e.scalar_or_string[0] != "\"" + str->v + "\"")
+      std::string want;
+      if (e.scalar_or_string.size() != 1 || !base::Unquote(e.scalar_or_string[0], &want) || want != str->v)
         return fail("string \"" + str->v + "\" not expected");
       return;
     }
