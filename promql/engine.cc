@@ -649,6 +649,26 @@ class Evaluator {
     if (RangeFunction* f = FindRangeFunction(name)) return EvalRangeFunction(c, *f);
     if (name == "time") return TimeMatrix();
     if (name == "pi") return ScalarMatrix(M_PI);
+    if (name == "step") return ScalarMatrix(interval_ / 1000.0);
+    if (name == "range") return ScalarMatrix((end_ - start_) / 1000.0);
+    if (name == "start") return ScalarMatrix(start_ / 1000.0);
+    if (name == "end") return ScalarMatrix(end_ / 1000.0);
+    if (name == "sort_by_label" || name == "sort_by_label_desc") {
+      std::vector<std::string> by;
+      for (size_t i = 1; i < c.args.size(); ++i) by.push_back(StringArg(*c.args[i]));
+      Matrix m = Eval(*c.args[0]);
+      const bool desc = name == "sort_by_label_desc";
+      std::stable_sort(m.begin(), m.end(), [&](const Series& a, const Series& b) {
+        for (const std::string& l : by) {
+          std::string_view x = a.metric.Get(l), y = b.metric.Get(l);
+          if (x == y) continue;
+          return desc ? NaturalLess(y, x) : NaturalLess(x, y);
+        }
+        return desc ? b.metric < a.metric : a.metric < b.metric;
+      });
+      return m;
+    }
+    if (name == "absent_over_time") return EvalAbsentOverTime(c);
     if (name == "sort" || name == "sort_desc") {
       // Only an instant query's order matters; a range query's result is sorted by labels.
       Matrix m = Eval(*c.args[0]);
@@ -833,22 +853,68 @@ class Evaluator {
     return start + (end - start) * (rank / count);
   }
 
+  // Natural order (numbers by value), as the natsort Prometheus's sort_by_label uses.
+  static bool NaturalLess(std::string_view a, std::string_view b) {
+    size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+      bool da = std::isdigit(static_cast<unsigned char>(a[i])), db = std::isdigit(static_cast<unsigned char>(b[j]));
+      if (da && db) {
+        size_t ie = i, je = j;
+        while (ie < a.size() && std::isdigit(static_cast<unsigned char>(a[ie]))) ++ie;
+        while (je < b.size() && std::isdigit(static_cast<unsigned char>(b[je]))) ++je;
+        std::string_view na = a.substr(i, ie - i), nb = b.substr(j, je - j);
+        while (na.size() > 1 && na[0] == '0') na.remove_prefix(1);
+        while (nb.size() > 1 && nb[0] == '0') nb.remove_prefix(1);
+        if (na.size() != nb.size()) return na.size() < nb.size();
+        if (na != nb) return na < nb;
+        i = ie;
+        j = je;
+        continue;
+      }
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i;
+      ++j;
+    }
+    return a.size() - i < b.size() - j;
+  }
+
+  // The labels absent() and absent_over_time() give: those of the selector's equality
+  // matchers, except names matched more than once.
+  static Labels AbsentLabels(const Expr& arg) {
+    model::LabelsBuilder b;
+    const VectorSelector* vs = As<VectorSelector>(arg);
+    if (const auto* ms = As<MatrixSelector>(arg)) vs = ms->vector_selector.get();
+    if (vs == nullptr) return Labels();
+    std::map<std::string, int> seen;
+    for (const model::Matcher& mt : vs->matchers) ++seen[mt.name()];
+    for (const model::Matcher& mt : vs->matchers)
+      if (mt.type() == model::MatchType::kEqual && mt.name() != model::kMetricName && seen[mt.name()] == 1)
+        b.Set(mt.name(), mt.value());
+    return b.Build();
+  }
+
+  // absent_over_time(v[r]): 1 at steps where the window has no sample.
+  Matrix EvalAbsentOverTime(const Call& c) {
+    static const RangeFunction kPresent = [](std::span<const FPoint>, Timestamp, int64_t, double)
+        -> std::optional<double> { return 1.0; };
+    Matrix m = EvalRangeFunctionArg(*c.args[0], kPresent, false, {});
+    std::vector<bool> has(steps(), false);
+    for (const Series& s : m)
+      for (const FPoint& p : s.floats) has[Index(p.t)] = true;
+    Series out{AbsentLabels(*c.args[0]), {}};
+    for (size_t i = 0; i < steps(); ++i)
+      if (!has[i]) out.floats.push_back({StepTime(i), 1});
+    if (out.floats.empty()) return {};
+    return {std::move(out)};
+  }
+
   // absent(v): 1 with the equality matchers' labels at steps where v has no sample.
   Matrix EvalAbsent(const Call& c) {
     Matrix m = Eval(*c.args[0]);
     std::vector<bool> present(steps(), false);
     for (const Series& s : m)
       for (const FPoint& p : s.floats) present[Index(p.t)] = true;
-    model::LabelsBuilder b;
-    if (const auto* vs = As<VectorSelector>(*c.args[0])) {
-      std::map<std::string, int> seen;
-      for (const model::Matcher& mt : vs->matchers)
-        if (mt.type() == model::MatchType::kEqual && mt.name() != model::kMetricName) ++seen[mt.name()];
-      for (const model::Matcher& mt : vs->matchers)
-        if (mt.type() == model::MatchType::kEqual && mt.name() != model::kMetricName && seen[mt.name()] == 1)
-          b.Set(mt.name(), mt.value());
-    }
-    Series s{b.Build(), {}};
+    Series s{AbsentLabels(*c.args[0]), {}};
     for (size_t i = 0; i < steps(); ++i)
       if (!present[i]) s.floats.push_back({StepTime(i), 1});
     if (s.floats.empty()) return {};
@@ -907,11 +973,18 @@ class Evaluator {
     int scalar_index = -1;
     if (c.func->name == "quantile_over_time") scalar_index = 0;
     if (c.func->name == "predict_linear") scalar_index = 1;
-    const bool has_scalar_arg = scalar_index >= 0;
-    std::vector<double> arg = has_scalar_arg ? EvalScalarSteps(*c.args[scalar_index]) : std::vector<double>();
-    const Expr* range_arg = c.args[scalar_index == 0 ? 1 : 0].get();
-    while (const auto* p = As<ParenExpr>(*range_arg)) range_arg = p->expr.get();
+    std::vector<double> arg = scalar_index >= 0 ? EvalScalarSteps(*c.args[scalar_index]) : std::vector<double>();
     const bool keep_name = c.func->name == "last_over_time" || c.func->name == "first_over_time";
+    return EvalRangeFunctionArg(*c.args[scalar_index == 0 ? 1 : 0], f, keep_name, arg);
+  }
+
+  // f over the windows of a range-vector argument (matrix selector or subquery); `arg` holds the
+  // per-step scalar argument when f takes one.
+  Matrix EvalRangeFunctionArg(const Expr& range_expr, RangeFunction f, bool keep_name,
+                              const std::vector<double>& arg) {
+    const bool has_scalar_arg = !arg.empty();
+    const Expr* range_arg = &range_expr;
+    while (const auto* p = As<ParenExpr>(*range_arg)) range_arg = p->expr.get();
     Matrix out;
     // Applies f over the window (ref - range, ref] of one series at every step.
     auto slide = [&](const Labels& l, const std::vector<FPoint>& pts, const TimeModifiers& mods,
