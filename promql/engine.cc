@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "base/quote.h"
+#include "base/strconv.h"
 #include "model/relabel.h"
 #include "promql/functions.h"
 
@@ -543,6 +544,7 @@ class Evaluator {
   }
 
   Matrix EvalAggregate(const AggregateExpr& a) {
+    if (a.op == AggregateOp::kCountValues) return EvalCountValues(a);
     std::vector<double> param;
     if (a.param && a.param->type() == ValueType::kScalar) param = EvalScalarSteps(*a.param);
     std::vector<Vector> in = ByStep(Eval(*a.expr));
@@ -550,6 +552,26 @@ class Evaluator {
     for (size_t i = 0; i < steps(); ++i) {
       CheckCancel();
       out[i] = Aggregate(a, in[i], param.empty() ? 0 : param[i]);
+    }
+    return FromSteps(out);
+  }
+
+  // count_values("label", v): per group, how many samples have each value, the value (Go's
+  // 'f' formatting) in the given label.
+  Matrix EvalCountValues(const AggregateExpr& a) {
+    const std::string label = StringArg(*a.param);
+    if (!model::IsValidLabelName(label))
+      Abort(base::StatusCode::kExecution, "invalid label name " + base::GoQuote(label));
+    std::vector<Vector> in = ByStep(Eval(*a.expr));
+    std::vector<Vector> out(steps());
+    for (size_t i = 0; i < steps(); ++i) {
+      std::map<Labels, double> counts;
+      for (const Sample& s : in[i]) {
+        model::LabelsBuilder b(GroupLabels(a, s.metric));
+        b.Set(label, base::FormatFloatF(s.f));
+        counts[b.Build()] += 1;
+      }
+      for (auto& [l, n] : counts) out[i].push_back({l, StepTime(i), n});
     }
     return FromSteps(out);
   }
