@@ -402,20 +402,22 @@ class Evaluator {
   // Gathers per-step vectors back into series, one per label set. Two samples with one label
   // set at one step is Prometheus's "vector cannot contain metrics with the same labelset".
   Matrix FromSteps(std::vector<Vector>& vs) {
-    std::map<Labels, Series> series;
+    // Series keep the order of their first sample, so that an instant query returns what the
+    // last operation produced in its order (topk, sort).
+    std::map<Labels, size_t> index;
+    Matrix out;
     for (size_t i = 0; i < vs.size(); ++i) {
       for (Sample& s : vs[i]) {
-        auto [it, inserted] = series.try_emplace(s.metric);
-        if (inserted) it->second.metric = s.metric;
-        if (!it->second.floats.empty() && it->second.floats.back().t == StepTime(i)) DuplicateLabelset();
-        it->second.floats.push_back({StepTime(i), s.f});
+        auto [it, inserted] = index.try_emplace(s.metric, out.size());
+        if (inserted) out.push_back({s.metric, {}});
+        Series& series = out[it->second];
+        if (!series.floats.empty() && series.floats.back().t == StepTime(i)) DuplicateLabelset();
+        series.floats.push_back({StepTime(i), s.f});
       }
     }
-    Matrix out;
-    out.reserve(series.size());
-    for (auto& [l, s] : series) out.push_back(std::move(s));
     return out;
   }
+
 
   // The label set two samples are matched on.
   static Labels Signature(const Labels& l, const VectorMatching& m) {
@@ -645,6 +647,7 @@ class Evaluator {
         }
         case AggregateOp::kTopk:
         case AggregateOp::kBottomk: {
+          if (std::isnan(param)) Abort(base::StatusCode::kExecution, "Parameter value is NaN");
           auto k = static_cast<int64_t>(param);
           if (k < 1) break;
           std::vector<const Sample*> sorted = ms;

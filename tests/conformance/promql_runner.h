@@ -22,8 +22,9 @@ struct FileResult {
   int skipped() const;
 };
 
-// Runs one test file. Evaluations that need native histograms (the file's {{...}} series
-// notation) are skipped; warn/info annotation expectations are not checked (Hestia does not
+// Runs one test file. Evaluations that need native histograms are skipped: those whose
+// expectations contain {{...}} histograms, and failing ones whose selectors match a series
+// loaded with {{...}} values (Hestia stores floats only); warn/info annotation expectations are not checked (Hestia does not
 // produce annotations yet) and say so in `detail` when nothing else failed.
 FileResult RunFile(const std::string& path);
 
