@@ -1254,8 +1254,21 @@ base::Result<Value> Run(storage::Queryable& db, const Expr& expr, Timestamp star
 
 }  // namespace
 
+// Holds one of the engine's concurrency slots for the life of a query.
+class SlotGuard {
+ public:
+  explicit SlotGuard(std::counting_semaphore<>& s) : s_(s) { s_.acquire(); }
+  ~SlotGuard() { s_.release(); }
+  SlotGuard(const SlotGuard&) = delete;
+  SlotGuard& operator=(const SlotGuard&) = delete;
+
+ private:
+  std::counting_semaphore<>& s_;
+};
+
 base::Result<Value> Engine::InstantQuery(storage::Queryable& db, const Expr& expr, Timestamp ts,
                                          std::stop_token stop) const {
+  SlotGuard slot(slots_);
   return Run(db, expr, ts, ts, 1, options_, stop, /*instant=*/true);
 }
 
@@ -1264,6 +1277,7 @@ base::Result<Value> Engine::RangeQuery(storage::Queryable& db, const Expr& expr,
   if (expr.type() != ValueType::kScalar && expr.type() != ValueType::kVector)
     return base::InvalidArgument("invalid expression type \"" + std::string(DocumentedType(expr.type())) +
                                  "\" for range query, must be Scalar or instant Vector");
+  SlotGuard slot(slots_);
   return Run(db, expr, start, end, step_ms, options_, stop, /*instant=*/false);
 }
 

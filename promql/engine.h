@@ -10,7 +10,9 @@
 // engine/functions.cc.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
+#include <semaphore>
 #include <stop_token>
 
 #include "base/status.h"
@@ -25,12 +27,17 @@ struct EngineOptions {
   // Samples an evaluation may hold in memory at once (Prometheus's --query.max-samples).
   int64_t max_samples = 50000000;
   std::chrono::milliseconds timeout{std::chrono::minutes(2)};
+  // Queries evaluated at once; more wait for a slot (Prometheus's --query.max-concurrency).
+  int max_concurrency = 20;
 };
 
 // Thread-safe: queries may run concurrently.
 class Engine {
  public:
-  explicit Engine(EngineOptions options = {}) : options_(options) {}
+  explicit Engine(EngineOptions options = {})
+      : options_(options), slots_(std::max(1, options.max_concurrency)) {}
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
 
   // Evaluates `expr` at `ts`. Errors: kExecution (e.g. many-to-many matching, sample limit),
   // kTimeout, kCanceled, and the storage's errors.
@@ -44,6 +51,7 @@ class Engine {
 
  private:
   EngineOptions options_;
+  mutable std::counting_semaphore<> slots_;
 };
 
 }  // namespace promql

@@ -52,6 +52,12 @@ void DeclareServerFlags(base::FlagSet& f) {
               "acknowledgement). See docs/format/wal.md.")
       .String("storage.tsdb.wal-sync-interval", "1s",
               "How often the WAL is fsynced with --storage.tsdb.wal-sync=interval.")
+      .String("query.timeout", "2m", "Maximum time a query may take before being aborted.")
+      .String("query.max-samples", "50000000",
+              "Maximum number of samples a single query can load into memory.")
+      .String("query.lookback-delta", "5m",
+              "The maximum lookback duration for retrieving metrics during expression evaluations.")
+      .String("query.max-concurrency", "20", "Maximum number of queries executed concurrently.")
       .String("log.level", "info", "Only log messages with the given severity or above: debug, info, warn, error.")
       .Bool("version", false, "Show application version.");
 }
@@ -104,6 +110,23 @@ int RunServer(const base::FlagSet& flags) {
   if (!sync_interval || sync_interval->count() <= 0)
     return Fail("--storage.tsdb.wal-sync-interval must be a positive duration");
 
+  promql::EngineOptions eo;
+  auto query_timeout = base::ParseDuration(flags.Get("query.timeout"));
+  auto lookback = base::ParseDuration(flags.Get("query.lookback-delta"));
+  if (!query_timeout) return Fail("--query.timeout: " + query_timeout.error().message());
+  if (!lookback) return Fail("--query.lookback-delta: " + lookback.error().message());
+  eo.timeout = *query_timeout;
+  eo.lookback_delta = *lookback;
+  {
+    const std::string& ms = flags.Get("query.max-samples");
+    const std::string& mc = flags.Get("query.max-concurrency");
+    auto [p1, e1] = std::from_chars(ms.data(), ms.data() + ms.size(), eo.max_samples);
+    auto [p2, e2] = std::from_chars(mc.data(), mc.data() + mc.size(), eo.max_concurrency);
+    if (e1 != std::errc() || p1 != ms.data() + ms.size() || eo.max_samples <= 0)
+      return Fail("--query.max-samples must be a positive integer");
+    if (e2 != std::errc() || p2 != mc.data() + mc.size() || eo.max_concurrency <= 0)
+      return Fail("--query.max-concurrency must be a positive integer");
+  }
   tsdb::Options opts;
   opts.retention = *retention;
   opts.wal_sync_interval = *sync_interval;
@@ -134,7 +157,6 @@ int RunServer(const base::FlagSet& flags) {
   auto db = tsdb::DB::Open(path, opts);
   if (!db) return Fail("opening storage failed: " + db.error().message());
 
-  promql::EngineOptions eo;
   promql::Engine engine(eo);
   web::Server::Options wo;
   wo.engine = &engine;
