@@ -125,7 +125,12 @@ double Quantile(double q, std::vector<double> v) {
   if (v.empty() || std::isnan(q)) return std::nan("");
   if (q < 0) return -INFINITY;
   if (q > 1) return INFINITY;
-  std::sort(v.begin(), v.end());
+  // NaN sorts as the smallest value, as Prometheus's quantile does.
+  std::sort(v.begin(), v.end(), [](double a, double b) {
+    if (std::isnan(a)) return !std::isnan(b);
+    if (std::isnan(b)) return false;
+    return a < b;
+  });
   double n = static_cast<double>(v.size());
   double rank = q * (n - 1);
   size_t lower = static_cast<size_t>(std::max(0.0, std::floor(rank)));
@@ -674,7 +679,18 @@ class Evaluator {
     if (RangeFunction* f = FindRangeFunction(name)) return EvalRangeFunction(c, *f);
     if (name == "time") return TimeMatrix();
     if (name == "pi") return ScalarMatrix(M_PI);
-    if (name == "step") return ScalarMatrix(interval_ / 1000.0);
+    if (name == "step") return ScalarMatrix(start_ == end_ ? 0 : interval_ / 1000.0);  // 0: instant
+    if (name == "min_of" || name == "max_of") {
+      std::vector<double> a = EvalScalarSteps(*c.args[0]), b = EvalScalarSteps(*c.args[1]);
+      Series s;
+      for (size_t i = 0; i < steps(); ++i) {
+        double v = std::isnan(a[i]) || std::isnan(b[i]) ? std::nan("")
+                   : name == "min_of"                    ? std::min(a[i], b[i])
+                                                         : std::max(a[i], b[i]);
+        s.floats.push_back({StepTime(i), v});
+      }
+      return {std::move(s)};
+    }
     if (name == "range") return ScalarMatrix((end_ - start_) / 1000.0);
     if (name == "start") return ScalarMatrix(start_ / 1000.0);
     if (name == "end") return ScalarMatrix(end_ / 1000.0);
@@ -1130,8 +1146,12 @@ Evaluator::RangeFunction* Evaluator::FindRangeFunction(std::string_view name) {
          return slope * duration + intercept;
        }},
       {"mad_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+         // A NaN sample makes the result NaN rather than being dropped.
          std::vector<double> v;
-         for (const FPoint& p : w) v.push_back(p.f);
+         for (const FPoint& p : w) {
+           if (std::isnan(p.f)) return std::nan("");
+           v.push_back(p.f);
+         }
          double median = Quantile(0.5, v);
          for (double& x : v) x = std::fabs(x - median);
          return Quantile(0.5, std::move(v));
