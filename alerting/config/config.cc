@@ -94,9 +94,11 @@ Handler StrMap(Decoder& d, std::map<std::string, std::string>* out) {
   };
 }
 
-// Alertmanager's config.URL: a string, then parseURL.
-Handler HttpUrl(Decoder& d, std::optional<Url>* out, std::string field) {
-  return [&d, out, field](const YAML::Node& n) -> Status {
+// A URL field: null clears it; the string is checked by `parse`; with `secret_ok`, "<secret>"
+// (a configuration read back from the API) is accepted as an empty URL.
+Handler UrlField(Decoder& d, std::optional<Url>* out, std::string field,
+                 base::Result<Url> (*parse)(std::string_view), bool secret_ok) {
+  return [&d, out, field, parse, secret_ok](const YAML::Node& n) -> Status {
     if (IsNullNode(n)) {
       out->reset();
       return Status::Ok();
@@ -105,51 +107,30 @@ Handler HttpUrl(Decoder& d, std::optional<Url>* out, std::string field) {
     size_t mark = d.mark();
     detail::DecodeString(d, n, &s);
     if (d.ErrorsSince(mark)) return Status::Ok();
-    auto u = ParseHttpUrl(s);
+    if (secret_ok && s == "<secret>") {
+      *out = Url{};
+      return Status::Ok();
+    }
+    auto u = parse(s);
     if (!u.has_value()) return At(n, "field " + field, u.error());
     *out = *u;
     return Status::Ok();
   };
+}
+
+// Alertmanager's config.URL: a string, then parseURL.
+Handler HttpUrl(Decoder& d, std::optional<Url>* out, std::string field) {
+  return UrlField(d, out, std::move(field), &ParseHttpUrl, false);
 }
 
 // Alertmanager's config.SecretURL: "<secret>" (a config read back from the API) is accepted.
 Handler SecretUrl(Decoder& d, std::optional<Url>* out, std::string field) {
-  return [&d, out, field](const YAML::Node& n) -> Status {
-    if (IsNullNode(n)) {
-      out->reset();
-      return Status::Ok();
-    }
-    std::string s;
-    size_t mark = d.mark();
-    detail::DecodeString(d, n, &s);
-    if (d.ErrorsSince(mark)) return Status::Ok();
-    if (s == "<secret>") {
-      *out = Url{};
-      return Status::Ok();
-    }
-    auto u = ParseHttpUrl(s);
-    if (!u.has_value()) return At(n, "field " + field, u.error());
-    *out = *u;
-    return Status::Ok();
-  };
+  return UrlField(d, out, std::move(field), &ParseHttpUrl, true);
 }
 
 // prometheus/common config.URL: url.Parse only.
 Handler CommonUrl(Decoder& d, std::optional<Url>* out, std::string field) {
-  return [&d, out, field](const YAML::Node& n) -> Status {
-    if (IsNullNode(n)) {
-      out->reset();
-      return Status::Ok();
-    }
-    std::string s;
-    size_t mark = d.mark();
-    detail::DecodeString(d, n, &s);
-    if (d.ErrorsSince(mark)) return Status::Ok();
-    auto u = ParseUrl(s);
-    if (!u.has_value()) return At(n, "field " + field, u.error());
-    *out = *u;
-    return Status::Ok();
-  };
+  return UrlField(d, out, std::move(field), &ParseUrl, false);
 }
 
 // model.Duration: a string, then Prometheus's ParseDuration.
