@@ -259,8 +259,17 @@ HttpResponse ApiV1::BuildInfoStatus() const {
   w.Key("buildUser").String(b.build_user);
   w.Key("buildDate").String(b.build_date);
   w.Key("goVersion").String(b.go_version.empty() ? DefaultCompilerVersion() : b.go_version);
+  // Grafana reads an absent features map as a Mimir/Cortex ruler; an empty one is Prometheus.
+  w.Key("features").BeginObject().EndObject();
   w.EndObject();
   return ApiSuccess(w.str());
+}
+
+HttpResponse ApiV1::QueryExemplars(const Form& form) const {
+  // Hestia stores no exemplars yet (remote write counts and drops them): a valid query has none.
+  auto expr = promql::parser::Parse(form.Get("query"));
+  if (!expr) return ApiFailure(expr.error());
+  return ApiSuccess("[]");
 }
 
 HttpResponse ApiV1::Flags() const {

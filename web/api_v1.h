@@ -103,6 +103,8 @@ class ApiV1 {
   HttpResponse BuildInfoStatus() const;
   // GET /api/v1/status/flags.
   HttpResponse Flags() const;
+  // GET|POST /api/v1/query_exemplars: query, start, end. Always empty (no exemplar storage).
+  HttpResponse QueryExemplars(const Form& form) const;
   // GET|POST /api/v1/query: query, time, timeout.
   HttpResponse Query(const Form& form) const;
   // GET|POST /api/v1/query_range: query, start, end, step, timeout.

@@ -319,6 +319,8 @@ void Server::AddRoutes() {
       api([](const ApiV1& a, const Request&, const Form&) { return a.BuildInfoStatus(); }));
   add("/api/v1/status/flags", {"GET"}, true, true,
       api([](const ApiV1& a, const Request&, const Form&) { return a.Flags(); }));
+  add("/api/v1/query_exemplars", {"GET", "POST"}, true, true,
+      api([](const ApiV1& a, const Request&, const Form& f) { return a.QueryExemplars(f); }));
   add("/api/v1/query", {"GET", "POST"}, true, true,
       api([](const ApiV1& a, const Request&, const Form& f) { return a.Query(f); }));
   add("/api/v1/query_range", {"GET", "POST"}, true, true,

@@ -519,7 +519,7 @@ TEST_CASE("Status endpoints", "[web][api]") {
   TestServer ts;
   CHECK(Get(ts, "/api/v1/status/buildinfo").body ==
         R"({"status":"success","data":{"version":"0.1.0","revision":"abc123","branch":"main",)"
-        R"("buildUser":"user@host","buildDate":"20260101-00:00:00","goVersion":"gcc 12"}})");
+        R"("buildUser":"user@host","buildDate":"20260101-00:00:00","goVersion":"gcc 12","features":{}}})");
   CHECK(
       Get(ts, "/api/v1/status/flags").body ==
       R"({"status":"success","data":{"storage.tsdb.path":"data/","web.listen-address":"127.0.0.1:0"}})");
@@ -539,7 +539,7 @@ TEST_CASE("Status endpoints", "[web][api]") {
 TEST_CASE("Build info reports the compiler when no version is given", "[web][api]") {
   TestServer ts([](Server::Options& o) { o.build_info.go_version.clear(); });
   CHECK_THAT(Get(ts, "/api/v1/status/buildinfo").body,
-             Catch::Matchers::Contains(R"("goVersion":")" + DefaultCompilerVersion() + "\"}"));
+             Catch::Matchers::Contains(R"("goVersion":")" + DefaultCompilerVersion() + "\",\"features\":{}}"));
   CHECK(!DefaultCompilerVersion().empty());
 }
 

@@ -224,3 +224,41 @@ TEST_CASE("remote-written samples answer instant and range queries with Promethe
   REQUIRE(step);
   CHECK(step->body == R"({"status":"error","errorType":"bad_data","error":"zero or negative query resolution step widths are not accepted. Try a positive integer"})");
 }
+
+TEST_CASE("Grafana's datasource requests are answered as Prometheus answers them",
+          "[integration][promql][grafana]") {
+  Fixture f;
+  REQUIRE(f.Write(Encode({{{{"__name__", "up"}, {"job", "a"}}, {{1000, 1}, {16000, 1}, {31000, 1}}}}))->status == 204);
+  httplib::Headers grafana = {{"X-Grafana-Org-Id", "1"}, {"User-Agent", "Grafana/11.0.0"},
+                              {"X-Dashboard-Uid", "abc"}, {"X-Panel-Id", "2"}};
+  auto form = [&](const std::string& path, const std::string& body) {
+    return f.client_->Post(path.c_str(), grafana, body, "application/x-www-form-urlencoded");
+  };
+  // "Save & test": an instant query of 1+1 at time=4, then buildinfo.
+  auto test = form("/api/v1/query", "query=1%2B1&time=4");
+  REQUIRE(test);
+  CHECK(test->body == R"({"status":"success","data":{"resultType":"scalar","result":[4,"2"]}})");
+  auto build = f.client_->Get("/api/v1/status/buildinfo", grafana);
+  REQUIRE(build);
+  CHECK(build->body.find(R"("features":{})") != std::string::npos);
+  // Resource calls: series and labels as POST, label values as GET.
+  auto series = form("/api/v1/series", "match%5B%5D=%7B__name__%21%3D%22%22%7D&limit=40000&start=0&end=100");
+  REQUIRE(series);
+  CHECK(series->body == R"({"status":"success","data":[{"__name__":"up","job":"a"}]})");
+  auto labels = form("/api/v1/labels", "start=0&end=100");
+  REQUIRE(labels);
+  CHECK(labels->body == R"({"status":"success","data":["__name__","job"]})");
+  auto values = f.client_->Get("/api/v1/label/__name__/values?start=0&end=100", grafana);
+  REQUIRE(values);
+  CHECK(values->body == R"({"status":"success","data":["up"]})");
+  // A panel: query_range with fractional float times (printed with three decimals, as
+  // Prometheus's MarshalTimestamp), step as a float string, and parameters
+  // Prometheus does not know, which are ignored.
+  auto range = form("/api/v1/query_range",
+                    "query=up&start=1.5&end=31.5&step=15&timeout=30s&requestId=Q-1&utcOffsetSec=0");
+  REQUIRE(range);
+  CHECK(range->body == R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"up","job":"a"},"values":[[1.500,"1"],[16.500,"1"],[31.500,"1"]]}]}})");
+  auto exemplars = form("/api/v1/query_exemplars", "query=up&start=0&end=100");
+  REQUIRE(exemplars);
+  CHECK(exemplars->body == R"({"status":"success","data":[]})");
+}
