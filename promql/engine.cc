@@ -214,6 +214,34 @@ std::pair<double, double> LinearRegression(std::span<const FPoint> w, Timestamp 
   return {slope, sy / n - slope * sx / n};
 }
 
+// Series of `m` that share a label set: an error when two have a point at one step; with
+// `merge`, otherwise combined into one series.
+void CheckDuplicates(Matrix& m, bool merge) {
+  std::map<Labels, std::vector<size_t>> by_labels;
+  for (size_t i = 0; i < m.size(); ++i) by_labels[m[i].metric].push_back(i);
+  std::vector<bool> gone(m.size(), false);
+  for (auto& [l, group] : by_labels) {
+    if (group.size() < 2) continue;
+    std::vector<FPoint> all;
+    for (size_t i : group) all.insert(all.end(), m[i].floats.begin(), m[i].floats.end());
+    std::sort(all.begin(), all.end(), [](const FPoint& a, const FPoint& b) { return a.t < b.t; });
+    for (size_t k = 1; k < all.size(); ++k)
+      if (all[k].t == all[k - 1].t)
+        Abort(base::StatusCode::kExecution, "vector cannot contain metrics with the same labelset");
+    if (!merge) continue;
+    m[group[0]].floats = std::move(all);
+    for (size_t k = 1; k < group.size(); ++k) gone[group[k]] = true;
+  }
+  if (!merge) return;
+  size_t w = 0;
+  for (size_t i = 0; i < m.size(); ++i) {
+    if (gone[i]) continue;
+    if (w != i) m[w] = std::move(m[i]);  // no self-move: it would empty the series
+    ++w;
+  }
+  m.resize(w);
+}
+
 class Evaluator {
  public:
   Evaluator(storage::Querier& q, Timestamp start, Timestamp end, int64_t interval,
@@ -326,29 +354,13 @@ class Evaluator {
     Abort(base::StatusCode::kExecution, "vector cannot contain metrics with the same labelset");
   }
 
-  // After an operation that dropped the metric name per series: series that now share labels
-  // may not both have a point at one step.
-  static void CheckUnique(Matrix& m) {
-    std::map<Labels, std::vector<const Series*>> by_labels;
-    for (const Series& s : m) by_labels[s.metric].push_back(&s);
-    for (auto& [l, group] : by_labels) {
-      if (group.size() < 2) continue;
-      std::vector<Timestamp> ts;
-      for (const Series* s : group)
-        for (const FPoint& p : s->floats) ts.push_back(p.t);
-      std::sort(ts.begin(), ts.end());
-      if (std::adjacent_find(ts.begin(), ts.end()) != ts.end()) DuplicateLabelset();
-    }
-  }
-
   Matrix EvalUnary(const UnaryExpr& u) {
     Matrix m = Eval(*u.expr);
     if (u.op == UnaryOp::kSub) {
       for (Series& s : m) {
         for (FPoint& p : s.floats) p.f = -p.f;
-        if (u.expr->type() == ValueType::kVector) s.metric = DropName(s.metric);
+        if (u.expr->type() == ValueType::kVector) s.drop_name = true;
       }
-      if (u.expr->type() == ValueType::kVector) CheckUnique(m);
     }
     return m;
   }
@@ -400,7 +412,7 @@ class Evaluator {
   std::vector<Vector> ByStep(const Matrix& m) {
     std::vector<Vector> out(steps());
     for (const Series& s : m)
-      for (const FPoint& p : s.floats) out[Index(p.t)].push_back({s.metric, p.t, p.f});
+      for (const FPoint& p : s.floats) out[Index(p.t)].push_back({s.metric, p.t, p.f, s.drop_name});
     return out;
   }
 
@@ -414,7 +426,7 @@ class Evaluator {
     for (size_t i = 0; i < vs.size(); ++i) {
       for (Sample& s : vs[i]) {
         auto [it, inserted] = index.try_emplace(s.metric, out.size());
-        if (inserted) out.push_back({s.metric, {}});
+        if (inserted) out.push_back({s.metric, {}, s.drop_name});
         Series& series = out[it->second];
         if (!series.floats.empty() && series.floats.back().t == StepTime(i)) DuplicateLabelset();
         series.floats.push_back({StepTime(i), s.f});
@@ -454,7 +466,7 @@ class Evaluator {
       Matrix m = Eval(ls ? *b.rhs : *b.lhs);
       Matrix out;
       for (Series& s : m) {
-        Series r{DropsName(b.op) || b.return_bool ? DropName(s.metric) : s.metric, {}};
+        Series r{s.metric, {}, s.drop_name || DropsName(b.op) || b.return_bool};
         for (const FPoint& p : s.floats) {
           bool keep = true;
           double x = scalar[Index(p.t)];
@@ -533,7 +545,7 @@ class Evaluator {
       // The result's labels: the "many" side's, without the name for arithmetic, reduced to
       // the matching labels for one-to-one `on`, plus group_x's include labels from the other.
       model::LabelsBuilder lb(s.metric);
-      if (DropsName(b.op) || b.return_bool) lb.Del(model::kMetricName);
+      const bool drop = DropsName(b.op) || b.return_bool || s.drop_name;
       if (!grouped) {
         if (m.on) {
           model::LabelsBuilder keep_only;
@@ -545,7 +557,7 @@ class Evaluator {
       }
       for (const std::string& n : m.include) lb.Set(n, it->second->metric.Get(n));
       Labels metric = lb.Build();
-      out.push_back({std::move(metric), s.t, v});
+      out.push_back({std::move(metric), s.t, v, drop});
     }
     return out;
   }
@@ -610,7 +622,9 @@ class Evaluator {
     Vector out;
     for (auto& [key, g] : groups) {
       const auto& ms = g.members;
-      auto emit = [&](double v) { out.push_back({g.labels, ms[0]->t, v}); };
+      // Grouping by __name__ keeps a name marked for removal marked.
+      const bool drop = ms[0]->drop_name && g.labels.Has(model::kMetricName);
+      auto emit = [&](double v) { out.push_back({g.labels, ms[0]->t, v, drop}); };
       switch (a.op) {
         case AggregateOp::kSum:
         case AggregateOp::kAvg: {
@@ -744,17 +758,16 @@ class Evaluator {
       const auto* vs = As<VectorSelector>(*arg);
       Matrix m = vs ? EvalVectorSelector(*vs, /*sample_time=*/true) : Eval(*arg);
       for (Series& s : m) {
-        s.metric = DropName(s.metric);
+        s.drop_name = true;
         if (!vs)
           for (FPoint& p : s.floats) p.f = p.t / 1000.0;
       }
-      CheckUnique(m);
       return m;
     }
     if (auto part = DatePart(name)) {
       Matrix m = c.args.empty() ? TimeMatrix() : Eval(*c.args[0]);
       for (Series& s : m) {
-        s.metric = DropName(s.metric);
+        s.drop_name = true;
         for (FPoint& p : s.floats) p.f = part(p.f);
       }
       return m;
@@ -764,14 +777,13 @@ class Evaluator {
       for (size_t i = 1; i < c.args.size(); ++i) extra.push_back(EvalScalarSteps(*c.args[i]));
       Matrix m = Eval(*c.args[0]);
       for (Series& s : m) {
-        s.metric = DropName(s.metric);
+        s.drop_name = true;
         for (FPoint& p : s.floats) {
           double a1 = extra.size() > 0 ? extra[0][Index(p.t)] : std::nan("");
           double a2 = extra.size() > 1 ? extra[1][Index(p.t)] : std::nan("");
           p.f = f(p.f, extra.size(), a1, a2);
         }
       }
-      CheckUnique(m);
       return m;
     }
     Abort(base::StatusCode::kExecution,
@@ -978,8 +990,9 @@ class Evaluator {
       std::string out;
       re->Expand(repl, groups, &out);
       s.metric = model::LabelsBuilder(s.metric).Set(dst, out).Build();
+      if (dst == model::kMetricName) s.drop_name = false;
     }
-    CheckUnique(m);
+    CheckDuplicates(m, /*merge=*/false);
     return m;
   }
 
@@ -998,8 +1011,9 @@ class Evaluator {
         joined += s.metric.Get(srcs[i]);
       }
       s.metric = model::LabelsBuilder(s.metric).Set(dst, joined).Build();
+      if (dst == model::kMetricName) s.drop_name = false;
     }
-    CheckUnique(m);
+    CheckDuplicates(m, /*merge=*/false);
     return m;
   }
 
@@ -1029,8 +1043,8 @@ class Evaluator {
     Matrix out;
     // Applies f over the window (ref - range, ref] of one series at every step.
     auto slide = [&](const Labels& l, const std::vector<FPoint>& pts, const TimeModifiers& mods,
-                     int64_t range) {
-      Series s{keep_name ? l : DropName(l), {}};
+                     int64_t range, bool inner_drop) {
+      Series s{l, {}, inner_drop || !keep_name};
       const bool fixed = mods.timestamp || mods.start_or_end != AtModifier::kNone;
       size_t lo = 0, hi = 0;
       for (size_t i = 0; i < steps(); ++i) {
@@ -1055,15 +1069,14 @@ class Evaluator {
                       pts.clear();
                       for (const FPoint& p : raw)
                         if (!model::IsStaleNaN(p.f)) pts.push_back(p);
-                      slide(l, pts, vs, range);
+                      slide(l, pts, vs, range, false);
                     });
     } else if (const auto* sq = As<SubqueryExpr>(*range_arg)) {
-      for (Series& inner : EvalSubquery(*sq)) slide(inner.metric, inner.floats, *sq, sq->range.count());
+      for (Series& inner : EvalSubquery(*sq))
+        slide(inner.metric, inner.floats, *sq, sq->range.count(), inner.drop_name);
     } else {
       Abort(base::StatusCode::kExecution, "expected a range vector");
     }
-    // TODO(lead): Prometheus 3 defers dropping __name__ to the end of the evaluation
-    // (name_label_dropping.test); until that is done here, no labelset check after range functions.
     return out;
   }
 
@@ -1239,6 +1252,21 @@ Evaluator::MathFunction Evaluator::FindMathFunction(std::string_view name) {
   return it == table.end() ? nullptr : it->second;
 }
 
+// The end of an evaluation: names marked for removal go, and series left with one label set
+// merge; two of them with a point at one step is Prometheus's "vector cannot contain metrics
+// with the same labelset".
+void DropMarkedNames(Matrix& m) {
+  bool any = false;
+  for (Series& s : m) {
+    if (!s.drop_name) continue;
+    s.metric = DropName(s.metric);
+    s.drop_name = false;
+    any = true;
+  }
+  if (!any) return;
+  CheckDuplicates(m, /*merge=*/true);
+}
+
 base::Result<Value> Run(storage::Queryable& db, const Expr& expr, Timestamp start, Timestamp end,
                         int64_t step, const EngineOptions& opts, std::stop_token stop, bool instant) {
   // Offsets and @ can reach any time: the querier covers everything; selectors narrow it.
@@ -1251,6 +1279,7 @@ base::Result<Value> Run(storage::Queryable& db, const Expr& expr, Timestamp star
       return Value(String{start, As<StringLiteral>(*e)->val});
     }
     Matrix m = ev.Eval(expr);
+    DropMarkedNames(m);
     if (!instant) {
       std::sort(m.begin(), m.end(), [](const Series& a, const Series& b) { return a.metric < b.metric; });
       return Value(std::move(m));

@@ -31,6 +31,9 @@ struct Sample {
   model::Labels metric;
   model::Timestamp t = 0;
   double f = 0;
+  // The metric name is to be dropped when the evaluation ends (Prometheus 3's delayed name
+  // removal): operations that drop it only mark it, so that later ones can still use it.
+  bool drop_name = false;
 };
 using Vector = std::vector<Sample>;
 
@@ -38,6 +41,7 @@ using Vector = std::vector<Sample>;
 struct Series {
   model::Labels metric;
   std::vector<FPoint> floats;
+  bool drop_name = false;  // as Sample::drop_name
 };
 using Matrix = std::vector<Series>;
 
