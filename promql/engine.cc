@@ -1149,6 +1149,18 @@ Evaluator::RangeFunction* Evaluator::FindRangeFunction(std::string_view name) {
       {"first_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> { return w.front().f; }},
       {"ts_of_last_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> { return w.back().t / 1000.0; }},
       {"ts_of_first_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> { return w.front().t / 1000.0; }},
+      {"ts_of_min_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+         const FPoint* best = &w[0];
+         for (const FPoint& p : w)
+           if (p.f < best->f || std::isnan(best->f)) best = &p;
+         return best->t / 1000.0;
+       }},
+      {"ts_of_max_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+         const FPoint* best = &w[0];
+         for (const FPoint& p : w)
+           if (p.f > best->f || std::isnan(best->f)) best = &p;
+         return best->t / 1000.0;
+       }},
       {"deriv", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
          if (w.size() < 2) return std::nullopt;
          return LinearRegression(w, w[0].t).first;
