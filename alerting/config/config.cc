@@ -118,6 +118,20 @@ Handler UrlField(Decoder& d, std::optional<Url>* out, std::string field,
   };
 }
 
+// Alertmanager's config.HostPort: a string, then host:port parsing.
+Handler HostPortField(Decoder& d, HostPort* out, std::string field) {
+  return [&d, out, field](const YAML::Node& n) -> Status {
+    std::string str;
+    size_t mark = d.mark();
+    detail::DecodeString(d, n, &str);
+    if (d.ErrorsSince(mark)) return Status::Ok();
+    auto hp = ParseHostPort(str);
+    if (!hp.has_value()) return At(n, "field " + field, hp.error());
+    *out = *hp;
+    return Status::Ok();
+  };
+}
+
 // Alertmanager's config.URL: a string, then parseURL.
 Handler HttpUrl(Decoder& d, std::optional<Url>* out, std::string field) {
   return UrlField(d, out, std::move(field), &ParseHttpUrl, false);
@@ -397,17 +411,7 @@ Status DecodeGlobal(Decoder& d, const YAML::Node& n, GlobalConfig* c) {
       .Field("http_config", HttpConfig(d, &c->http_config))
       .Field("smtp_from", Str(d, &c->smtp_from))
       .Field("smtp_hello", Str(d, &c->smtp_hello))
-      .Field("smtp_smarthost",
-             [&](const YAML::Node& v) -> Status {
-               std::string str;
-               size_t mark = d.mark();
-               detail::DecodeString(d, v, &str);
-               if (d.ErrorsSince(mark)) return Status::Ok();
-               auto hp = ParseHostPort(str);
-               if (!hp.has_value()) return At(v, "field smtp_smarthost", hp.error());
-               c->smtp_smarthost = *hp;
-               return Status::Ok();
-             })
+      .Field("smtp_smarthost", HostPortField(d, &c->smtp_smarthost, "smtp_smarthost"))
       .Field("smtp_auth_username", Str(d, &c->smtp_auth_username))
       .Field("smtp_auth_password", Sec(d, &c->smtp_auth_password))
       .Field("smtp_auth_password_file", Str(d, &c->smtp_auth_password_file))
@@ -640,17 +644,7 @@ Status DecodeEmail(Decoder& d, const YAML::Node& n, EmailConfig* c) {
       .Field("to", Str(d, &c->to))
       .Field("from", Str(d, &c->from))
       .Field("hello", Str(d, &c->hello))
-      .Field("smarthost",
-             [&](const YAML::Node& v) -> Status {
-               std::string str;
-               size_t m2 = d.mark();
-               detail::DecodeString(d, v, &str);
-               if (d.ErrorsSince(m2)) return Status::Ok();
-               auto hp = ParseHostPort(str);
-               if (!hp.has_value()) return At(v, "field smarthost", hp.error());
-               c->smarthost = *hp;
-               return Status::Ok();
-             })
+      .Field("smarthost", HostPortField(d, &c->smarthost, "smarthost"))
       .Field("auth_username", Str(d, &c->auth_username))
       .Field("auth_password", Sec(d, &c->auth_password))
       .Field("auth_password_file", Str(d, &c->auth_password_file))
