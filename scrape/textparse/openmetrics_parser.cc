@@ -247,12 +247,6 @@ Parser::Token OpenMetricsParser::Lex() {
 
 // ---- Parser: openmetricsparse.go's OpenMetricsParser.Next ----------------------------------
 
-base::Result<Entry> OpenMetricsParser::Next() {
-  if (!error_.ok()) return error_;
-  if (done_) return Entry::kEof;
-  return ParseNext();
-}
-
 base::Result<Entry> OpenMetricsParser::ParseNext() {
   for (;;) {
     BeginEntry();

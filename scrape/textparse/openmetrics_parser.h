@@ -18,7 +18,6 @@ class OpenMetricsParser final : public Parser {
   explicit OpenMetricsParser(std::string_view body, const ParserOptions& options = {})
       : Parser(body, /*virtual_newline=*/false), options_(options) {}
 
-  base::Result<Entry> Next() override;
   std::optional<model::Timestamp> CreatedTimestamp() override;
 
  private:
@@ -30,7 +29,7 @@ class OpenMetricsParser final : public Parser {
   // " " then one or more bytes other than space and newline.
   Token SpacedWord(Token t);
 
-  base::Result<Entry> ParseNext();
+  base::Result<Entry> ParseNext() override;
   // Reads the labels after '{' into labels_ (or the exemplar's).
   base::Status ParseLabels(bool exemplar);
   base::Status ParseSeriesEndOfLine(Token t);

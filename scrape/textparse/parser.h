@@ -80,7 +80,11 @@ class Parser {
   // call). Errors: kInvalidArgument with Prometheus's message, e.g.
   //   expected label name, got "1" ("INVALID") while parsing: "foo{1"
   // and line() tells where; every later call returns the same error.
-  virtual base::Result<Entry> Next() = 0;
+  base::Result<Entry> Next() {
+    if (!error_.ok()) return error_;
+    if (done_) return Entry::kEof;
+    return ParseNext();
+  }
 
   // The 1-based line of the current entry, or of the error after a failed Next().
   int line() const;
@@ -222,6 +226,9 @@ class Parser {
   size_t tok_start_ = 0;    // start of the current token (golex l.start)
   size_t entry_start_ = 0;  // start of the current entry (Prometheus's p.start)
   State state_ = kInit;
+  // The format's grammar: the next entry, after Next() has ruled out a sticky error and the end.
+  virtual base::Result<Entry> ParseNext() = 0;
+
   bool done_ = false;   // kEof returned
   base::Status error_;  // sticky error
 

@@ -215,12 +215,6 @@ Parser::Token PromParser::Lex() {
 
 // ---- Parser: promparse.go's PromParser.Next ------------------------------------------------
 
-base::Result<Entry> PromParser::Next() {
-  if (!error_.ok()) return error_;
-  if (done_) return Entry::kEof;
-  return ParseNext();
-}
-
 base::Result<Entry> PromParser::ParseNext() {
   for (;;) {
     BeginEntry();

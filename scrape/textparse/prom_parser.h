@@ -16,8 +16,6 @@ class PromParser final : public Parser {
  public:
   explicit PromParser(std::string_view body) : Parser(body, /*virtual_newline=*/true) {}
 
-  base::Result<Entry> Next() override;
-
  private:
   // The golex lexer of promlex.l, one token per call.
   Token Lex();
@@ -32,7 +30,7 @@ class PromParser final : public Parser {
   Token ConsumeComment();
   Token LabelValue();
 
-  base::Result<Entry> ParseNext();
+  base::Result<Entry> ParseNext() override;
   base::Status ParseLabels();
   base::Result<Entry> ParseMetricSuffix(Token t);
 };
