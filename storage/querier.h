@@ -11,7 +11,8 @@
 
 namespace storage {
 
-// Hints from the query engine; a Querier may use them to read less.
+// Hints from the query engine; a Querier may use them to read less. start/end bound the
+// samples a Select returns (intersected with the querier's range).
 struct SelectHints {
   Timestamp start = model::kMinTime;
   Timestamp end = model::kMaxTime;

@@ -106,8 +106,11 @@ std::vector<MemSeries*> HeadQuerier::Matching(const std::vector<model::Matcher>&
   return out;
 }
 
-std::unique_ptr<storage::SeriesSet> HeadQuerier::Select(bool sorted, const storage::SelectHints*,
+std::unique_ptr<storage::SeriesSet> HeadQuerier::Select(bool sorted, const storage::SelectHints* hints,
                                                         const std::vector<model::Matcher>& matchers) {
+  // The hints narrow the querier's range: only the chunks a selector can read are snapshotted.
+  const model::Timestamp mint = hints ? std::max(mint_, hints->start) : mint_;
+  const model::Timestamp maxt = hints ? std::min(maxt_, hints->end) : maxt_;
   std::vector<uint32_t> refs = head_.index_.Select(matchers);
   std::vector<std::unique_ptr<HeadSeries>> series;
   series.reserve(refs.size());
@@ -119,10 +122,10 @@ std::unique_ptr<storage::SeriesSet> HeadQuerier::Select(bool sorted, const stora
     {
       std::lock_guard lock(s->mu);
       if (s->deleted) continue;
-      s->Snapshot(mint_, maxt_, &chunks);
+      s->Snapshot(mint, maxt, &chunks);
     }
     if (chunks.empty()) continue;
-    series.push_back(std::make_unique<HeadSeries>(head_.LabelsOf(*s), chunks, mint_, maxt_));
+    series.push_back(std::make_unique<HeadSeries>(head_.LabelsOf(*s), chunks, mint, maxt));
   }
   if (sorted) {
     std::sort(series.begin(), series.end(), [](const auto& a, const auto& b) {

@@ -343,3 +343,22 @@ TEST_CASE("label names and values honour matchers and time range", "[tsdb][head]
   CHECK(stats.max_time == 5000);
   REQUIRE(stats.series_count_by_metric_name.size() == 2);
 }
+
+TEST_CASE("select hints narrow the samples a querier returns", "[tsdb][head]") {
+  testutil::TempDir dir;
+  auto db = tsdb::DB::Open(dir.path(), TestOptions());
+  REQUIRE(db.has_value());
+  Model m = Fill(**db, 1, 300);  // three chunks
+  auto q = *(*db)->NewQuerier(model::kMinTime, model::kMaxTime);
+  storage::SelectHints hints;
+  hints.start = 1000 + 15000 * 200;
+  hints.end = 1000 + 15000 * 210;
+  auto set = q->Select(false, &hints, {Re("__name__", ".+")});
+  REQUIRE(set->Next());
+  auto it = set->At().NewIterator();
+  std::vector<model::Timestamp> ts;
+  while (it->Next()) ts.push_back(it->At().first);
+  REQUIRE(ts.size() == 11);
+  CHECK(ts.front() == hints.start);
+  CHECK(ts.back() == hints.end);
+}
