@@ -236,6 +236,21 @@ class Runner {
     return false;
   }
 
+  // load_with_nhcb also stores each classic histogram as a native histogram with custom
+  // buckets under the bare name (x_bucket{le}, x_sum, x_count -> x): remember that series so
+  // evaluations reading it count as needing native histograms.
+  void RegisterNhcb(const model::Labels& labels) {
+    std::string name(labels.Get("__name__"));
+    for (std::string_view suffix : {"_bucket", "_sum", "_count"}) {
+      if (!name.ends_with(suffix)) continue;
+      model::LabelsBuilder b(labels);
+      b.Set("__name__", name.substr(0, name.size() - suffix.size()));
+      b.Del("le");
+      histogram_series_.push_back(b.Build());
+      return;
+    }
+  }
+
   size_t Load(const std::vector<std::string>& lines, size_t i, FileResult& r) {
     std::istringstream cmd(Trim(lines[i]));
     std::string word, interval_s;
@@ -267,6 +282,7 @@ class Runner {
         else r.evals.push_back({static_cast<int>(i + 1), EvalResult::Outcome::kFailed, "bad values: " + t});
         continue;
       }
+      if (word == "load_with_nhcb") RegisterNhcb(labels);
       defs[labels] = std::move(slots);
     }
     auto app = db_->NewAppender();
