@@ -1,12 +1,15 @@
 #include "promql/engine.h"
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <span>
 #include <cmath>
 #include <ctime>
 #include <map>
 #include <unordered_map>
+
+#include <fmt/format.h>
 
 #include "base/quote.h"
 #include "base/strconv.h"
@@ -566,6 +569,7 @@ class Evaluator {
     if (a.op == AggregateOp::kCountValues) return EvalCountValues(a);
     std::vector<double> param;
     if (a.param && a.param->type() == ValueType::kScalar) param = EvalScalarSteps(*a.param);
+    if (!CheckKParam(a.op, param)) return {};
     std::vector<Vector> in = ByStep(Eval(*a.expr));
     std::vector<Vector> out(steps());
     for (size_t i = 0; i < steps(); ++i) {
@@ -573,6 +577,32 @@ class Evaluator {
       out[i] = Aggregate(a, in[i], param.empty() ? 0 : param[i]);
     }
     return FromSteps(out);
+  }
+
+  // The parameter of topk, bottomk, limitk and limit_ratio over all steps, checked before the
+  // input is read, as Prometheus's rangeEvalAgg does: false when no step can select anything.
+  static bool CheckKParam(AggregateOp op, const std::vector<double>& param) {
+    const bool k_op = op == AggregateOp::kTopk || op == AggregateOp::kBottomk || op == AggregateOp::kLimitk;
+    if (!k_op && op != AggregateOp::kLimitRatio) return true;
+    double lo = INFINITY, hi = -INFINITY;
+    bool any_nan = false;
+    for (double v : param) {
+      any_nan = any_nan || std::isnan(v);
+      if (!std::isnan(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+    }
+    if (any_nan && lo > hi) lo = hi = std::nan("");  // every step NaN
+    if (op == AggregateOp::kLimitRatio) {
+      if (lo == 0 && hi == 0) return false;
+      if (any_nan) Abort(base::StatusCode::kExecution, "Ratio value is NaN");
+      return true;
+    }
+    if (hi < 1) return false;
+    if (any_nan) Abort(base::StatusCode::kExecution, "Parameter value is NaN");
+    if (lo < -9.223372036854775808e18)
+      Abort(base::StatusCode::kExecution, "Scalar value " + base::FormatFloatG(lo) + " underflows int64");
+    if (hi > 9.223372036854775807e18)
+      Abort(base::StatusCode::kExecution, "Scalar value " + base::FormatFloatG(hi) + " overflows int64");
+    return true;
   }
 
   // count_values("label", v): per group, how many samples have each value, the value (Go's
@@ -622,8 +652,9 @@ class Evaluator {
     Vector out;
     for (auto& [key, g] : groups) {
       const auto& ms = g.members;
-      // Grouping by __name__ keeps a name marked for removal marked.
-      const bool drop = ms[0]->drop_name && g.labels.Has(model::kMetricName);
+      // Grouping by __name__ keeps a name marked for removal marked: when any member's is.
+      const bool drop = g.labels.Has(model::kMetricName) &&
+                        std::any_of(ms.begin(), ms.end(), [](const Sample* s) { return s->drop_name; });
       auto emit = [&](double v) { out.push_back({g.labels, ms[0]->t, v, drop}); };
       switch (a.op) {
         case AggregateOp::kSum:
@@ -666,7 +697,6 @@ class Evaluator {
         }
         case AggregateOp::kTopk:
         case AggregateOp::kBottomk: {
-          if (std::isnan(param)) Abort(base::StatusCode::kExecution, "Parameter value is NaN");
           auto k = static_cast<int64_t>(param);
           if (k < 1) break;
           std::vector<const Sample*> sorted = ms;
@@ -678,6 +708,23 @@ class Evaluator {
           });
           if (static_cast<size_t>(k) < sorted.size()) sorted.resize(static_cast<size_t>(k));
           for (const Sample* s : sorted) out.push_back(*s);  // topk keeps the input labels
+          break;
+        }
+        case AggregateOp::kLimitk: {
+          // The group's first k samples, in input order, so a series stays selected.
+          const auto k = static_cast<int64_t>(param);
+          for (size_t j = 0; j < ms.size() && static_cast<int64_t>(j) < k; ++j) out.push_back(*ms[j]);
+          break;
+        }
+        case AggregateOp::kLimitRatio: {
+          // A series is in when its label hash, scaled to [0, 1], falls below the ratio (or,
+          // for a negative ratio, at or above 1 + ratio): limit_ratio(r) and limit_ratio(r - 1)
+          // split the series between them, the same way at every step.
+          const double r = std::clamp(param, -1.0, 1.0);
+          for (const Sample* s : ms) {
+            double offset = static_cast<double>(s->metric.hash()) / 18446744073709551615.0;
+            if ((r >= 0 && offset < r) || (r < 0 && offset >= 1.0 + r)) out.push_back(*s);
+          }
           break;
         }
         default:
@@ -738,6 +785,8 @@ class Evaluator {
     }
     if (name == "absent") return EvalAbsent(c);
     if (name == "histogram_quantile") return EvalHistogramQuantile(c);
+    if (name == "histogram_quantiles") return EvalHistogramQuantiles(c);
+    if (name == "histogram_fraction") return EvalHistogramFraction(c);
     if (name == "label_replace") return EvalLabelReplace(c);
     if (name == "label_join") return EvalLabelJoin(c);
     if (name == "vector") {
@@ -835,20 +884,20 @@ class Evaluator {
   }
 
   // histogram_quantile over classic buckets (series with an `le` label), as Prometheus's
-  // BucketQuantile: buckets of a group sorted and coalesced, counts forced monotonic (small
-  // float deltas ignored), linear interpolation inside the bucket that holds the rank.
-  Matrix EvalHistogramQuantile(const Call& c) {
-    std::vector<double> q = EvalScalarSteps(*c.args[0]);
-    std::vector<Vector> in = ByStep(Eval(*c.args[1]));
-    std::vector<Vector> out(steps());
+  // The classic histograms of a vector at each step: its samples grouped by their labels
+  // without `le` and the metric name, each group's (upper bound, cumulative count) buckets.
+  // Samples without a parsable `le` are skipped. Two histograms whose labels differ only in the
+  // name end up with one label set: Prometheus's duplicate-labelset error.
+  using Buckets = std::vector<std::pair<double, double>>;
+  std::vector<std::map<Labels, Buckets>> ClassicHistograms(const Expr& e) {
+    std::vector<Vector> in = ByStep(Eval(e));
+    std::vector<std::map<Labels, Buckets>> out(steps());
     for (size_t i = 0; i < steps(); ++i) {
-      std::map<Labels, std::vector<std::pair<double, double>>> groups;  // upper bound, count
-      std::map<Labels, std::string> names;  // the metric name each group's buckets came from
+      std::map<Labels, std::string_view> names;  // the metric name each group's buckets came from
       for (const Sample& s : in[i]) {
         double le;
-        std::string_view le_text = s.metric.Get("le");
+        std::string le_str(s.metric.Get("le"));
         char* end = nullptr;
-        std::string le_str(le_text);
         if (le_str == "+Inf" || le_str == "Inf" || le_str == "inf" || le_str == "+inf") {
           le = INFINITY;
         } else {
@@ -856,28 +905,116 @@ class Evaluator {
           if (le_str.empty() || end != le_str.c_str() + le_str.size()) continue;
         }
         Labels g = model::LabelsBuilder(s.metric).Del("le").Del(model::kMetricName).Build();
-        // Two histograms whose labels differ only in the name end up with one label set.
-        auto [nit, fresh] = names.try_emplace(g, std::string(s.metric.metric_name()));
+        auto [nit, fresh] = names.try_emplace(g, s.metric.metric_name());
         if (!fresh && nit->second != s.metric.metric_name()) DuplicateLabelset();
-        groups[g].push_back({le, s.f});
+        out[i][g].push_back({le, s.f});
       }
-      for (auto& [g, buckets] : groups) out[i].push_back({g, StepTime(i), BucketQuantile(q[i], buckets)});
+    }
+    return out;
+  }
+
+  // histogram_quantile(q, v): BucketQuantile of each classic histogram.
+  Matrix EvalHistogramQuantile(const Call& c) {
+    std::vector<double> q = EvalScalarSteps(*c.args[0]);
+    auto hists = ClassicHistograms(*c.args[1]);
+    std::vector<Vector> out(steps());
+    for (size_t i = 0; i < steps(); ++i)
+      for (auto& [g, buckets] : hists[i]) out[i].push_back({g, StepTime(i), BucketQuantile(q[i], buckets)});
+    return FromSteps(out);
+  }
+
+  // histogram_quantiles(v, "label", q...): one series per quantile and histogram, the quantile
+  // (OpenMetrics float text) in the label; quantile-major order, as Prometheus.
+  Matrix EvalHistogramQuantiles(const Call& c) {
+    const std::string label = StringArg(*c.args[1]);
+    std::vector<std::vector<double>> qs;
+    for (size_t k = 2; k < c.args.size(); ++k) qs.push_back(EvalScalarSteps(*c.args[k]));
+    auto hists = ClassicHistograms(*c.args[0]);
+    std::vector<Vector> out(steps());
+    for (size_t i = 0; i < steps(); ++i) {
+      for (const std::vector<double>& q : qs) {
+        const std::string q_text = OpenMetricsFloat(q[i]);
+        for (auto& [g, buckets] : hists[i]) {
+          Labels l = model::LabelsBuilder(g).Set(label, q_text).Build();
+          out[i].push_back({std::move(l), StepTime(i), BucketQuantile(q[i], buckets)});
+        }
+      }
     }
     return FromSteps(out);
   }
 
-  static double BucketQuantile(double q, std::vector<std::pair<double, double>> b) {
-    if (std::isnan(q)) return std::nan("");
-    if (q < 0) return -INFINITY;
-    if (q > 1) return INFINITY;
+  // histogram_fraction(lower, upper, v) over classic histograms.
+  Matrix EvalHistogramFraction(const Call& c) {
+    std::vector<double> lo = EvalScalarSteps(*c.args[0]), hi = EvalScalarSteps(*c.args[1]);
+    auto hists = ClassicHistograms(*c.args[2]);
+    std::vector<Vector> out(steps());
+    for (size_t i = 0; i < steps(); ++i)
+      for (auto& [g, buckets] : hists[i])
+        out[i].push_back({g, StepTime(i), BucketFraction(lo[i], hi[i], std::move(buckets))});
+    return FromSteps(out);
+  }
+
+  // How OpenMetrics (and Prometheus's quantile labels) spell a float: shortest form, with ".0"
+  // on integers.
+  static std::string OpenMetricsFloat(double v) {
+    if (std::isnan(v)) return "NaN";
+    if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+    std::string s = base::FormatFloatG(v);
+    if (s.find_first_of(".eE") == std::string::npos) s += ".0";
+    return s;
+  }
+
+  // Sorts buckets by upper bound and merges equal bounds; empty unless the last is +Inf.
+  static Buckets SortedBuckets(Buckets b) {
     std::sort(b.begin(), b.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
-    if (b.empty() || !std::isinf(b.back().first)) return std::nan("");
-    // Coalesce buckets with the same upper bound.
-    std::vector<std::pair<double, double>> c;
+    if (b.empty() || !std::isinf(b.back().first)) return {};
+    Buckets c;
     for (const auto& x : b) {
       if (!c.empty() && c.back().first == x.first) c.back().second += x.second;
       else c.push_back(x);
     }
+    return c;
+  }
+
+  // The fraction of observations between lower and upper, interpolating linearly inside the
+  // buckets the bounds fall in; nothing is taken from a bucket with an infinite bound.
+  static double BucketFraction(double lower, double upper, Buckets b) {
+    Buckets c = SortedBuckets(std::move(b));
+    if (c.empty()) return std::nan("");
+    const double count = c.back().second;
+    if (count == 0 || std::isnan(lower) || std::isnan(upper)) return std::nan("");
+    if (lower >= upper) return 0;
+    double rank = 0, lower_rank = 0, upper_rank = 0;
+    bool lower_set = false, upper_set = false;
+    double lower_bound = c[0].first <= 0 ? -INFINITY : 0.0;
+    for (size_t i = 0; i < c.size(); ++i) {
+      if (i > 0) lower_bound = c[i - 1].first;
+      const double upper_bound = c[i].first, n = c[i].second;
+      auto interpolate = [&](double v) {
+        if (std::isinf(lower_bound)) return n;
+        return rank + (n - rank) * (v - lower_bound) / (upper_bound - lower_bound);
+      };
+      if (!lower_set && lower_bound >= lower) lower_rank = rank, lower_set = true;
+      if (!upper_set && lower_bound >= upper) upper_rank = rank, upper_set = true;
+      if (lower_set && upper_set) break;
+      if (!lower_set && lower_bound < lower && upper_bound > lower) lower_rank = interpolate(lower), lower_set = true;
+      if (!upper_set && lower_bound < upper && upper_bound > upper) upper_rank = interpolate(upper), upper_set = true;
+      if (lower_set && upper_set) break;
+      rank = n;
+    }
+    if (!lower_set || lower_rank > count) lower_rank = count;
+    if (!upper_set || upper_rank > count) upper_rank = count;
+    return (upper_rank - lower_rank) / count;
+  }
+
+  // BucketQuantile: buckets sorted and coalesced, counts forced monotonic (small float deltas
+  // ignored), linear interpolation inside the bucket that holds the rank.
+  static double BucketQuantile(double q, Buckets b) {
+    if (std::isnan(q)) return std::nan("");
+    if (q < 0) return -INFINITY;
+    if (q > 1) return INFINITY;
+    Buckets c = SortedBuckets(std::move(b));
+    if (c.empty()) return std::nan("");
     double prev = c[0].second;
     for (size_t i = 1; i < c.size(); ++i) {
       double cur = c[i].second;
@@ -948,7 +1085,7 @@ class Evaluator {
 
   // absent_over_time(v[r]): 1 at steps where the window has no sample.
   Matrix EvalAbsentOverTime(const Call& c) {
-    static const RangeFunction kPresent = [](std::span<const FPoint>, Timestamp, int64_t, double)
+    static const RangeFunction kPresent = [](std::span<const FPoint>, Timestamp, int64_t, const StepArgs&)
         -> std::optional<double> { return 1.0; };
     Matrix m = EvalRangeFunctionArg(*c.args[0], kPresent, false, {});
     std::vector<bool> has(steps(), false);
@@ -992,7 +1129,7 @@ class Evaluator {
       s.metric = model::LabelsBuilder(s.metric).Set(dst, out).Build();
       if (dst == model::kMetricName) s.drop_name = false;
     }
-    CheckDuplicates(m, /*merge=*/false);
+    CheckDuplicates(m, /*merge=*/true);
     return m;
   }
 
@@ -1013,31 +1150,46 @@ class Evaluator {
       s.metric = model::LabelsBuilder(s.metric).Set(dst, joined).Build();
       if (dst == model::kMetricName) s.drop_name = false;
     }
-    CheckDuplicates(m, /*merge=*/false);
+    CheckDuplicates(m, /*merge=*/true);
     return m;
   }
 
   // A function over a range vector: each selected series' window (ref - range, ref] at every
   // step, read once per series.
+  // `args` are the function's scalar arguments at this step (quantile_over_time's q,
+  // predict_linear's t, double_exponential_smoothing's sf and tf).
+  using StepArgs = std::array<double, 2>;
   using RangeFunction = std::optional<double> (*)(std::span<const FPoint> window, Timestamp ref,
-                                                  int64_t range, double arg);
+                                                  int64_t range, const StepArgs& args);
   static RangeFunction* FindRangeFunction(std::string_view name);
 
   Matrix EvalRangeFunction(const Call& c, RangeFunction f) {
-    // The scalar argument: quantile_over_time's first, predict_linear's second.
-    int scalar_index = -1;
-    if (c.func->name == "quantile_over_time") scalar_index = 0;
-    if (c.func->name == "predict_linear") scalar_index = 1;
-    std::vector<double> arg = scalar_index >= 0 ? EvalScalarSteps(*c.args[scalar_index]) : std::vector<double>();
+    // The scalar arguments: quantile_over_time's first, predict_linear's second,
+    // double_exponential_smoothing's second and third.
+    std::vector<size_t> scalar_args;
+    if (c.func->name == "quantile_over_time") scalar_args = {0};
+    if (c.func->name == "predict_linear") scalar_args = {1};
+    if (c.func->name == "double_exponential_smoothing") scalar_args = {1, 2};
+    std::vector<StepArgs> args;
+    if (!scalar_args.empty()) {
+      args.assign(steps(), StepArgs{0, 0});
+      for (size_t k = 0; k < scalar_args.size(); ++k) {
+        std::vector<double> v = EvalScalarSteps(*c.args[scalar_args[k]]);
+        for (size_t i = 0; i < steps(); ++i) args[i][k] = v[i];
+      }
+    }
     const bool keep_name = c.func->name == "last_over_time" || c.func->name == "first_over_time";
-    return EvalRangeFunctionArg(*c.args[scalar_index == 0 ? 1 : 0], f, keep_name, arg);
+    const size_t range_index = !scalar_args.empty() && scalar_args[0] == 0 ? 1 : 0;
+    return EvalRangeFunctionArg(*c.args[range_index], f, keep_name, args);
   }
 
-  // f over the windows of a range-vector argument (matrix selector or subquery); `arg` holds the
-  // per-step scalar argument when f takes one.
+  // f over the windows of a range-vector argument (matrix selector or subquery); `args` holds
+  // the per-step scalar arguments when f takes any.
   Matrix EvalRangeFunctionArg(const Expr& range_expr, RangeFunction f, bool keep_name,
-                              const std::vector<double>& arg) {
-    const bool has_scalar_arg = !arg.empty();
+                              const std::vector<StepArgs>& args) {
+    static const StepArgs kNoArgs{0, 0};
+    const bool intercept_at_step = f == *FindRangeFunction("predict_linear");
+    const bool smoothing = f == *FindRangeFunction("double_exponential_smoothing");
     const Expr* range_arg = &range_expr;
     while (const auto* p = As<ParenExpr>(*range_arg)) range_arg = p->expr.get();
     Matrix out;
@@ -1053,8 +1205,11 @@ class Evaluator {
         while (hi < pts.size() && pts[hi].t <= ref) ++hi;
         while (lo < hi && pts[lo].t <= ref - range) ++lo;
         if (lo == hi) continue;
-        auto v = f(std::span<const FPoint>(pts.data() + lo, hi - lo), ref, range,
-                   has_scalar_arg ? arg[i] : 0);
+        if (smoothing) CheckSmoothingFactors(args[i]);
+        // predict_linear predicts from the step's time, whatever the window's offset or @
+        // (it is one of Prometheus's AtModifierUnsafeFunctions); the others read the window's end.
+        auto v = f(std::span<const FPoint>(pts.data() + lo, hi - lo),
+                   intercept_at_step ? StepTime(i) : ref, range, args.empty() ? kNoArgs : args[i]);
         if (v) s.floats.push_back({StepTime(i), *v});
       }
       if (!s.floats.empty()) out.push_back(std::move(s));
@@ -1078,6 +1233,19 @@ class Evaluator {
       Abort(base::StatusCode::kExecution, "expected a range vector");
     }
     return out;
+  }
+
+  static void CheckSmoothingFactors(const StepArgs& a) {
+    auto go_f = [](double v) {
+      if (std::isnan(v)) return std::string("NaN");
+      if (std::isinf(v)) return std::string(v > 0 ? "+Inf" : "-Inf");
+      return fmt::format("{:.6f}", v);
+    };
+    if (!(a[0] > 0 && a[0] < 1))
+      Abort(base::StatusCode::kExecution,
+            "invalid smoothing factor. Expected: 0 < sf < 1, got: " + go_f(a[0]));
+    if (!(a[1] > 0 && a[1] < 1))
+      Abort(base::StatusCode::kExecution, "invalid trend factor. Expected: 0 < tf < 1, got: " + go_f(a[1]));
   }
 
   // The inner expression of a subquery, evaluated at its own steps: multiples of its step (the
@@ -1116,61 +1284,61 @@ class Evaluator {
 Evaluator::RangeFunction* Evaluator::FindRangeFunction(std::string_view name) {
   using W = std::span<const FPoint>;
   static std::unordered_map<std::string_view, RangeFunction> table = {
-      {"rate", [](W w, Timestamp ref, int64_t r, double) { return ExtrapolatedRate(w, ref, r, true, true); }},
-      {"increase", [](W w, Timestamp ref, int64_t r, double) { return ExtrapolatedRate(w, ref, r, true, false); }},
-      {"delta", [](W w, Timestamp ref, int64_t r, double) { return ExtrapolatedRate(w, ref, r, false, false); }},
-      {"irate", [](W w, Timestamp, int64_t, double) { return InstantDelta(w, true); }},
-      {"idelta", [](W w, Timestamp, int64_t, double) { return InstantDelta(w, false); }},
-      {"sum_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+      {"rate", [](W w, Timestamp ref, int64_t r, const StepArgs&) { return ExtrapolatedRate(w, ref, r, true, true); }},
+      {"increase", [](W w, Timestamp ref, int64_t r, const StepArgs&) { return ExtrapolatedRate(w, ref, r, true, false); }},
+      {"delta", [](W w, Timestamp ref, int64_t r, const StepArgs&) { return ExtrapolatedRate(w, ref, r, false, false); }},
+      {"irate", [](W w, Timestamp, int64_t, const StepArgs&) { return InstantDelta(w, true); }},
+      {"idelta", [](W w, Timestamp, int64_t, const StepArgs&) { return InstantDelta(w, false); }},
+      {"sum_over_time", [](W w, Timestamp, int64_t, const StepArgs&) -> std::optional<double> {
          KahanMean k;
          for (const FPoint& p : w) k.Add(p.f);
          return k.Sum();
        }},
-      {"avg_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+      {"avg_over_time", [](W w, Timestamp, int64_t, const StepArgs&) -> std::optional<double> {
          KahanMean k;
          for (const FPoint& p : w) k.Add(p.f);
          return k.Mean();
        }},
-      {"count_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> { return static_cast<double>(w.size()); }},
-      {"min_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+      {"count_over_time", [](W w, Timestamp, int64_t, const StepArgs&) -> std::optional<double> { return static_cast<double>(w.size()); }},
+      {"min_over_time", [](W w, Timestamp, int64_t, const StepArgs&) -> std::optional<double> {
          double v = w[0].f;
          for (const FPoint& p : w)
            if (p.f < v || std::isnan(v)) v = p.f;
          return v;
        }},
-      {"max_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+      {"max_over_time", [](W w, Timestamp, int64_t, const StepArgs&) -> std::optional<double> {
          double v = w[0].f;
          for (const FPoint& p : w)
            if (p.f > v || std::isnan(v)) v = p.f;
          return v;
        }},
-      {"last_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> { return w.back().f; }},
-      {"present_over_time", [](W, Timestamp, int64_t, double) -> std::optional<double> { return 1.0; }},
-      {"first_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> { return w.front().f; }},
-      {"ts_of_last_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> { return w.back().t / 1000.0; }},
-      {"ts_of_first_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> { return w.front().t / 1000.0; }},
-      {"ts_of_min_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+      {"last_over_time", [](W w, Timestamp, int64_t, const StepArgs&) -> std::optional<double> { return w.back().f; }},
+      {"present_over_time", [](W, Timestamp, int64_t, const StepArgs&) -> std::optional<double> { return 1.0; }},
+      {"first_over_time", [](W w, Timestamp, int64_t, const StepArgs&) -> std::optional<double> { return w.front().f; }},
+      {"ts_of_last_over_time", [](W w, Timestamp, int64_t, const StepArgs&) -> std::optional<double> { return w.back().t / 1000.0; }},
+      {"ts_of_first_over_time", [](W w, Timestamp, int64_t, const StepArgs&) -> std::optional<double> { return w.front().t / 1000.0; }},
+      {"ts_of_min_over_time", [](W w, Timestamp, int64_t, const StepArgs&) -> std::optional<double> {
          const FPoint* best = &w[0];
          for (const FPoint& p : w)
            if (p.f < best->f || std::isnan(best->f)) best = &p;
          return best->t / 1000.0;
        }},
-      {"ts_of_max_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+      {"ts_of_max_over_time", [](W w, Timestamp, int64_t, const StepArgs&) -> std::optional<double> {
          const FPoint* best = &w[0];
          for (const FPoint& p : w)
            if (p.f > best->f || std::isnan(best->f)) best = &p;
          return best->t / 1000.0;
        }},
-      {"deriv", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+      {"deriv", [](W w, Timestamp, int64_t, const StepArgs&) -> std::optional<double> {
          if (w.size() < 2) return std::nullopt;
          return LinearRegression(w, w[0].t).first;
        }},
-      {"predict_linear", [](W w, Timestamp ref, int64_t, double duration) -> std::optional<double> {
+      {"predict_linear", [](W w, Timestamp ref, int64_t, const StepArgs& a) -> std::optional<double> {
          if (w.size() < 2) return std::nullopt;
          auto [slope, intercept] = LinearRegression(w, ref);
-         return slope * duration + intercept;
+         return slope * a[0] + intercept;
        }},
-      {"mad_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+      {"mad_over_time", [](W w, Timestamp, int64_t, const StepArgs&) -> std::optional<double> {
          // A NaN sample makes the result NaN rather than being dropped.
          std::vector<double> v;
          for (const FPoint& p : w) {
@@ -1181,7 +1349,7 @@ Evaluator::RangeFunction* Evaluator::FindRangeFunction(std::string_view name) {
          for (double& x : v) x = std::fabs(x - median);
          return Quantile(0.5, std::move(v));
        }},
-      {"stddev_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+      {"stddev_over_time", [](W w, Timestamp, int64_t, const StepArgs&) -> std::optional<double> {
          double n = 0, mean = 0, m2 = 0;
          for (const FPoint& p : w) {
            ++n;
@@ -1191,7 +1359,7 @@ Evaluator::RangeFunction* Evaluator::FindRangeFunction(std::string_view name) {
          }
          return std::sqrt(m2 / n);
        }},
-      {"stdvar_over_time", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+      {"stdvar_over_time", [](W w, Timestamp, int64_t, const StepArgs&) -> std::optional<double> {
          double n = 0, mean = 0, m2 = 0;
          for (const FPoint& p : w) {
            ++n;
@@ -1201,18 +1369,32 @@ Evaluator::RangeFunction* Evaluator::FindRangeFunction(std::string_view name) {
          }
          return m2 / n;
        }},
-      {"quantile_over_time", [](W w, Timestamp, int64_t, double q) -> std::optional<double> {
+      {"quantile_over_time", [](W w, Timestamp, int64_t, const StepArgs& a) -> std::optional<double> {
          std::vector<double> v;
          for (const FPoint& p : w) v.push_back(p.f);
-         return Quantile(q, std::move(v));
+         return Quantile(a[0], std::move(v));
        }},
-      {"changes", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+      // Holt's linear smoothing: level s and trend b over the window; a[0] is the smoothing
+      // factor, a[1] the trend factor (checked to be in (0, 1) before the call).
+      {"double_exponential_smoothing", [](W w, Timestamp, int64_t, const StepArgs& a) -> std::optional<double> {
+         if (w.size() < 2) return std::nullopt;
+         const double sf = a[0], tf = a[1];
+         double prev_level = 0, level = w[0].f, trend = w[1].f - w[0].f;
+         for (size_t i = 1; i < w.size(); ++i) {
+           if (i > 1) trend = tf * (level - prev_level) + (1 - tf) * trend;
+           double next = sf * w[i].f + (1 - sf) * (level + trend);
+           prev_level = level;
+           level = next;
+         }
+         return level;
+       }},
+      {"changes", [](W w, Timestamp, int64_t, const StepArgs&) -> std::optional<double> {
          double n = 0;
          for (size_t i = 1; i < w.size(); ++i)
            if (w[i].f != w[i - 1].f && !(std::isnan(w[i].f) && std::isnan(w[i - 1].f))) ++n;
          return n;
        }},
-      {"resets", [](W w, Timestamp, int64_t, double) -> std::optional<double> {
+      {"resets", [](W w, Timestamp, int64_t, const StepArgs&) -> std::optional<double> {
          double n = 0;
          for (size_t i = 1; i < w.size(); ++i)
            if (w[i].f < w[i - 1].f) ++n;
