@@ -5,7 +5,12 @@
 #include <optional>
 #include <span>
 #include <cmath>
+#include <condition_variable>
 #include <ctime>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <functional>
 #include <map>
 #include <unordered_map>
 
@@ -145,11 +150,14 @@ double Quantile(double q, std::vector<double> v) {
 // rate, increase and delta with Prometheus's extrapolation (promql/functions.go
 // extrapolatedRate): counter resets corrected for rate/increase, the window extrapolated to
 // its edges unless that would cross zero or go further than half an average interval.
+// `result` is the window's raw difference (last - first, plus the values before each counter
+// reset for counters); this extrapolates it to the window's edges.
+double Extrapolate(std::span<const FPoint> w, double result, Timestamp ref, int64_t range,
+                   bool counter, bool per_second);
+
 std::optional<double> ExtrapolatedRate(std::span<const FPoint> w, Timestamp ref, int64_t range,
                                        bool counter, bool per_second) {
   if (w.size() < 2) return std::nullopt;
-  const double range_start = static_cast<double>(ref - range) / 1000;
-  const double range_end = static_cast<double>(ref) / 1000;
   double result = w.back().f - w.front().f;
   if (counter) {
     double prev = w.front().f;
@@ -158,6 +166,13 @@ std::optional<double> ExtrapolatedRate(std::span<const FPoint> w, Timestamp ref,
       prev = p.f;
     }
   }
+  return Extrapolate(w, result, ref, range, counter, per_second);
+}
+
+double Extrapolate(std::span<const FPoint> w, double result, Timestamp ref, int64_t range,
+                   bool counter, bool per_second) {
+  const double range_start = static_cast<double>(ref - range) / 1000;
+  const double range_end = static_cast<double>(ref) / 1000;
   const double first_t = w.front().t / 1000.0, last_t = w.back().t / 1000.0;
   double to_start = first_t - range_start;
   double to_end = range_end - last_t;
@@ -245,8 +260,120 @@ void CheckDuplicates(Matrix& m, bool merge) {
   m.resize(w);
 }
 
+// Decodes the samples of a SeriesSet on its own thread, in batches, ahead of the caller: the
+// two halves of a selector's cost (reading chunks; the functions and aggregations over the
+// samples) then run on two cores while the caller still sees the series in the set's order.
+// The set is only touched by the helper thread. Destruction stops and joins it.
+class SeriesPrefetcher {
+ public:
+  struct Item {
+    Labels labels;
+    std::vector<FPoint> pts;
+  };
+  static constexpr size_t kBatch = 256, kMaxReady = 4;
+
+  SeriesPrefetcher(std::unique_ptr<storage::SeriesSet> set, Timestamp mint, Timestamp maxt)
+      : set_(std::move(set)), mint_(mint), maxt_(maxt), thread_([this] { Run(); }) {}
+  ~SeriesPrefetcher() {
+    {
+      std::lock_guard l(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  // The next batch of series into *batch; false at the end, with *st the set's error if any.
+  bool Next(std::vector<Item>* batch, base::Status* st) {
+    std::unique_lock l(mu_);
+    cv_.wait(l, [&] { return !ready_.empty() || done_; });
+    if (ready_.empty()) {
+      *st = status_;
+      return false;
+    }
+    *batch = std::move(ready_.front());
+    ready_.pop_front();
+    cv_.notify_all();
+    return true;
+  }
+  // Hands a consumed batch back so its buffers are reused.
+  void Recycle(std::vector<Item>&& batch) {
+    std::lock_guard l(mu_);
+    if (free_.size() < kMaxReady) free_.push_back(std::move(batch));
+  }
+
+ private:
+  void Run() {
+    std::vector<Item> batch = TakeFree();
+    size_t n = 0;
+    std::unique_ptr<storage::SampleIterator> it;
+    base::Status st;
+    while (set_->Next()) {
+      if (n == batch.size()) batch.emplace_back();
+      Item& item = batch[n++];
+      item.labels = set_->At().labels();
+      item.pts.clear();
+      it = set_->At().NewIterator(std::move(it));
+      if (it->Seek(mint_)) {
+        do {
+          auto [t, v] = it->At();
+          if (t > maxt_) break;
+          item.pts.push_back({t, v});
+        } while (it->Next());
+      }
+      if (!it->status().ok()) {
+        st = it->status();
+        break;
+      }
+      if (n == kBatch) {
+        if (!Publish(std::move(batch), n)) return;
+        batch = TakeFree();
+        n = 0;
+      }
+    }
+    if (st.ok()) st = set_->status();
+    if (n > 0 && !Publish(std::move(batch), n)) return;
+    std::lock_guard l(mu_);
+    status_ = st;
+    done_ = true;
+    cv_.notify_all();
+  }
+
+  std::vector<Item> TakeFree() {
+    std::lock_guard l(mu_);
+    if (free_.empty()) return {};
+    std::vector<Item> b = std::move(free_.back());
+    free_.pop_back();
+    return b;
+  }
+
+  // Queues the first n items of batch, waiting while kMaxReady batches are queued; false when
+  // the reader is being destroyed.
+  bool Publish(std::vector<Item>&& batch, size_t n) {
+    batch.resize(n);
+    std::unique_lock l(mu_);
+    cv_.wait(l, [&] { return ready_.size() < kMaxReady || stop_; });
+    if (stop_) return false;
+    ready_.push_back(std::move(batch));
+    cv_.notify_all();
+    return true;
+  }
+
+  std::unique_ptr<storage::SeriesSet> set_;
+  const Timestamp mint_, maxt_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::vector<Item>> ready_;
+  std::vector<std::vector<Item>> free_;
+  bool done_ = false, stop_ = false;
+  base::Status status_;
+  std::thread thread_;  // last: starts after the members it uses exist
+};
+
 class Evaluator {
  public:
+  using SeriesSink = std::function<void(Series&)>;
+
   Evaluator(storage::Querier& q, Timestamp start, Timestamp end, int64_t interval,
             const EngineOptions& opts, std::stop_token stop)
       : q_(q), start_(start), end_(end), interval_(interval), opts_(opts), stop_(stop),
@@ -322,29 +449,24 @@ class Evaluator {
     return q_.Select(false, &hints, vs.matchers);
   }
 
-  // Reads every sample of the selected series in [mint, maxt], stale markers included.
+  // Reads every sample of the selected series in [mint, maxt], stale markers included, and
+  // calls f(labels, samples) for each in the set's order. The chunks are decoded on a helper
+  // thread (SeriesPrefetcher) while f runs on this one.
   template <typename F>
   void ForEachSeries(const VectorSelector& vs, Timestamp mint, Timestamp maxt, F&& f) {
-    auto set = Select(vs, mint, maxt);
-    std::vector<FPoint> pts;
-    std::unique_ptr<storage::SampleIterator> it;
-    while (set->Next()) {
-      CheckCancel();
-      pts.clear();
-      it = set->At().NewIterator(std::move(it));
-      if (it->Seek(mint)) {
-        do {
-          auto [t, v] = it->At();
-          if (t > maxt) break;
-          pts.push_back({t, v});
-        } while (it->Next());
+    SeriesPrefetcher reader(Select(vs, mint, maxt), mint, maxt);
+    std::vector<SeriesPrefetcher::Item> batch;
+    base::Status st;
+    while (reader.Next(&batch, &st)) {
+      for (SeriesPrefetcher::Item& item : batch) {
+        CheckCancel();
+        CountSamples(static_cast<int64_t>(item.pts.size()));
+        f(item.labels, item.pts);
+        CountSamples(-static_cast<int64_t>(item.pts.size()));
       }
-      if (!it->status().ok()) throw EvalAbort{it->status()};
-      CountSamples(static_cast<int64_t>(pts.size()));
-      f(set->At().labels(), pts);
-      CountSamples(-static_cast<int64_t>(pts.size()));
+      reader.Recycle(std::move(batch));
     }
-    if (!set->status().ok()) throw EvalAbort{set->status()};
+    if (!st.ok()) throw EvalAbort{st};
   }
 
   Matrix ScalarMatrix(double v) {
@@ -370,15 +492,28 @@ class Evaluator {
 
   // With `sample_time`, each point's value is its sample's timestamp in seconds (timestamp()).
   Matrix EvalVectorSelector(const VectorSelector& vs, bool sample_time = false) {
+    Matrix out;
+    EachVectorSelector(vs, sample_time, [&](Series& s) {
+      CountSamples(static_cast<int64_t>(s.floats.size()));
+      out.push_back(std::move(s));
+    });
+    return out;
+  }
+
+  // The series of a vector selector at the steps, one at a time, as sink(series); series with
+  // no point at any step are skipped. The sink may move the series away.
+  void EachVectorSelector(const VectorSelector& vs, bool sample_time, const SeriesSink& sink) {
     Timestamp first = RefTime(vs, start_), last = RefTime(vs, end_);
     Timestamp lookback = opts_.lookback_delta.count();
-    Matrix out;
+    const bool fixed = vs.timestamp || vs.start_or_end != AtModifier::kNone;
+    Series s;
     ForEachSeries(vs, std::min(first, last) - lookback + 1, std::max(first, last), [&](const Labels& l, const std::vector<FPoint>& pts) {
-      Series s{l, {}};
+      s.floats.clear();
+      s.drop_name = false;
       size_t j = 0;  // first sample after the current reference time
       for (size_t i = 0; i < steps(); ++i) {
         Timestamp ref = RefTime(vs, StepTime(i));
-        if (vs.timestamp || vs.start_or_end != AtModifier::kNone) j = 0;
+        if (fixed) j = 0;
         while (j < pts.size() && pts[j].t <= ref) ++j;
         if (j == 0) continue;
         const FPoint& p = pts[j - 1];
@@ -386,12 +521,24 @@ class Evaluator {
         if (p.t <= ref - lookback || model::IsStaleNaN(p.f)) continue;
         s.floats.push_back({StepTime(i), sample_time ? p.t / 1000.0 : p.f});
       }
-      if (!s.floats.empty()) {
-        CountSamples(static_cast<int64_t>(s.floats.size()));
-        out.push_back(std::move(s));
-      }
+      if (s.floats.empty()) return;
+      s.metric = l;
+      sink(s);
     });
-    return out;
+  }
+
+  // Calls sink for each series of e's matrix, in the order Eval(e) gives them. Selectors and
+  // range functions over selectors stream (one series in memory at a time); other
+  // expressions are evaluated whole first.
+  void EvalEach(const Expr& e, const SeriesSink& sink) {
+    CheckCancel();
+    if (const auto* p = As<ParenExpr>(e)) return EvalEach(*p->expr, sink);
+    if (const auto* vs = As<VectorSelector>(e)) return EachVectorSelector(*vs, false, sink);
+    if (const auto* c = As<Call>(e)) {
+      if (RangeFunction* f = FindRangeFunction(c->func->name)) return EachRangeFunction(*c, *f, sink);
+    }
+    Matrix m = Eval(e);
+    for (Series& s : m) sink(s);
   }
 
   // A matrix selector as a query result (instant queries): the raw samples of the window.
@@ -570,6 +717,19 @@ class Evaluator {
     std::vector<double> param;
     if (a.param && a.param->type() == ValueType::kScalar) param = EvalScalarSteps(*a.param);
     if (!CheckKParam(a.op, param)) return {};
+    switch (a.op) {
+      case AggregateOp::kSum:
+      case AggregateOp::kAvg:
+      case AggregateOp::kCount:
+      case AggregateOp::kGroup:
+      case AggregateOp::kMin:
+      case AggregateOp::kMax:
+      case AggregateOp::kStddev:
+      case AggregateOp::kStdvar: return AggregateSeries(a);
+      case AggregateOp::kTopk:
+      case AggregateOp::kBottomk: return TopKSeries(a, param);
+      default: break;
+    }
     std::vector<Vector> in = ByStep(Eval(*a.expr));
     std::vector<Vector> out(steps());
     for (size_t i = 0; i < steps(); ++i) {
@@ -577,6 +737,187 @@ class Evaluator {
       out[i] = Aggregate(a, in[i], param.empty() ? 0 : param[i]);
     }
     return FromSteps(out);
+  }
+
+  // The key of the group a series falls in: the grouping labels' values (by) or the pairs
+  // left after removing the name and the grouping labels (without), as bytes. 0xff cannot
+  // occur in valid UTF-8, so it separates unambiguously.
+  static void GroupKey(const AggregateExpr& a, const Labels& l, std::string* key) {
+    key->clear();
+    if (!a.without) {
+      for (const std::string& n : a.grouping) {
+        key->append(l.Get(n));
+        key->push_back('\xff');
+      }
+      return;
+    }
+    for (const model::Label& p : l) {
+      if (p.name == model::kMetricName ||
+          std::find(a.grouping.begin(), a.grouping.end(), p.name) != a.grouping.end())
+        continue;
+      key->append(p.name);
+      key->push_back('\xff');
+      key->append(p.value);
+      key->push_back('\xff');
+    }
+  }
+
+  // The groups of an aggregation, in the order of their first series; each group's labels.
+  struct Groups {
+    std::unordered_map<std::string, uint32_t> index;
+    std::vector<Labels> labels;
+    std::vector<char> drop;  // a member's name is marked for removal
+    std::string key;         // scratch
+    // The group of series `l`, created when new.
+    uint32_t Find(const AggregateExpr& a, const Labels& l) {
+      GroupKey(a, l, &key);
+      auto [it, fresh] = index.try_emplace(key, static_cast<uint32_t>(labels.size()));
+      if (fresh) {
+        labels.push_back(GroupLabels(a, l));
+        drop.push_back(0);
+      }
+      return it->second;
+    }
+    // Group ids in label order (the order results come out in).
+    std::vector<uint32_t> Sorted() const {
+      std::vector<uint32_t> ids(labels.size());
+      for (uint32_t i = 0; i < ids.size(); ++i) ids[i] = i;
+      std::sort(ids.begin(), ids.end(), [&](uint32_t x, uint32_t y) { return labels[x] < labels[y]; });
+      return ids;
+    }
+  };
+
+  // sum, avg, count, group, min, max, stddev and stdvar, one input series at a time: each
+  // point goes into its group's cell for its step, so the input is never held whole and
+  // labels are looked at once per series. Per step, the points are added in input order, as
+  // Prometheus does, so results are bit-identical to a step-by-step evaluation.
+  Matrix AggregateSeries(const AggregateExpr& a) {
+    struct Cell {
+      double v = 0, c = 0, n = 0;  // sum and compensation / min / max / mean and m2 ...
+    };
+    const size_t n_steps = steps();
+    Groups groups;
+    std::vector<Cell> cells;
+    std::vector<KahanMean> means;  // avg
+    const AggregateOp op = a.op;
+    EvalEach(*a.expr, [&](Series& s) {
+      const uint32_t g = groups.Find(a, s.metric);
+      if (s.drop_name) groups.drop[g] = 1;
+      if (cells.size() < groups.labels.size() * n_steps) {
+        CountSamples(static_cast<int64_t>(n_steps));
+        cells.resize(groups.labels.size() * n_steps);
+        if (op == AggregateOp::kAvg) means.resize(cells.size());
+      }
+      const size_t base = static_cast<size_t>(g) * n_steps;
+      for (const FPoint& p : s.floats) {
+        const size_t i = base + Index(p.t);
+        Cell& cell = cells[i];
+        const double f = p.f;
+        switch (op) {
+          case AggregateOp::kSum:
+            if (cell.n == 0) cell.v = f;
+            else KahanInc(f, &cell.v, &cell.c);
+            break;
+          case AggregateOp::kAvg: means[i].Add(f); break;
+          case AggregateOp::kMin:
+            if (cell.n == 0 || f < cell.v || std::isnan(cell.v)) cell.v = f;
+            break;
+          case AggregateOp::kMax:
+            if (cell.n == 0 || f > cell.v || std::isnan(cell.v)) cell.v = f;
+            break;
+          case AggregateOp::kStddev:
+          case AggregateOp::kStdvar: {
+            // Welford: v is the mean, c the sum of squared deviations.
+            double d = f - cell.v;
+            cell.v += d / (cell.n + 1);
+            cell.c += d * (f - cell.v);
+            break;
+          }
+          default: break;
+        }
+        cell.n += 1;
+      }
+    });
+    Matrix out;
+    for (uint32_t g : groups.Sorted()) {
+      Series r{groups.labels[g], {}, groups.drop[g] != 0 && groups.labels[g].Has(model::kMetricName)};
+      const size_t base = static_cast<size_t>(g) * n_steps;
+      for (size_t i = 0; i < n_steps; ++i) {
+        const Cell& cell = cells[base + i];
+        if (cell.n == 0) continue;
+        double v = 0;
+        switch (op) {
+          case AggregateOp::kSum: v = cell.v + cell.c; break;
+          case AggregateOp::kAvg: v = means[base + i].Mean(); break;
+          case AggregateOp::kCount: v = cell.n; break;
+          case AggregateOp::kGroup: v = 1; break;
+          case AggregateOp::kMin:
+          case AggregateOp::kMax: v = cell.v; break;
+          case AggregateOp::kStdvar: v = cell.c / cell.n; break;
+          case AggregateOp::kStddev: v = std::sqrt(cell.c / cell.n); break;
+          default: break;
+        }
+        r.floats.push_back({StepTime(i), v});
+      }
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  // topk and bottomk, one input series at a time: per group and step, the best k (value,
+  // series) so far, in output order (ties keep input order, NaN last, as a stable sort would).
+  Matrix TopKSeries(const AggregateExpr& a, const std::vector<double>& param) {
+    const bool top = a.op == AggregateOp::kTopk;
+    const size_t n_steps = steps();
+    Groups groups;
+    struct Entry {
+      double v;
+      uint32_t series;
+    };
+    std::vector<std::vector<Entry>> best;  // [group * steps + step]
+    std::vector<Series> inputs;            // labels and name flag of each input series
+    auto better = [top](double x, double y) {
+      if (std::isnan(x)) return false;
+      if (std::isnan(y)) return true;
+      return top ? x > y : x < y;
+    };
+    EvalEach(*a.expr, [&](Series& s) {
+      const uint32_t g = groups.Find(a, s.metric);
+      const auto id = static_cast<uint32_t>(inputs.size());
+      bool kept = false;
+      if (best.size() < groups.labels.size() * n_steps) best.resize(groups.labels.size() * n_steps);
+      for (const FPoint& p : s.floats) {
+        const size_t i = Index(p.t);
+        const auto k = static_cast<int64_t>(param[i]);
+        if (k < 1) continue;
+        std::vector<Entry>& list = best[static_cast<size_t>(g) * n_steps + i];
+        size_t pos = list.size();
+        while (pos > 0 && better(p.f, list[pos - 1].v)) --pos;
+        if (static_cast<int64_t>(pos) >= k) continue;
+        list.insert(list.begin() + static_cast<std::ptrdiff_t>(pos), Entry{p.f, id});
+        if (static_cast<int64_t>(list.size()) > k) list.pop_back();
+        else CountSamples(1);
+        kept = true;
+      }
+      inputs.push_back(Series{kept ? std::move(s.metric) : Labels(), {}, s.drop_name});
+    });
+    // Series come out in the order of their first point (instant queries: group by group,
+    // best first), as the step-by-step evaluation gives.
+    std::vector<int64_t> slot(inputs.size(), -1);
+    Matrix out;
+    const std::vector<uint32_t> order = groups.Sorted();
+    for (size_t i = 0; i < n_steps; ++i) {
+      for (uint32_t g : order) {
+        for (const Entry& e : best[static_cast<size_t>(g) * n_steps + i]) {
+          if (slot[e.series] < 0) {
+            slot[e.series] = static_cast<int64_t>(out.size());
+            out.push_back(Series{inputs[e.series].metric, {}, inputs[e.series].drop_name});
+          }
+          out[static_cast<size_t>(slot[e.series])].floats.push_back({StepTime(i), e.v});
+        }
+      }
+    }
+    return out;
   }
 
   // The parameter of topk, bottomk, limitk and limit_ratio over all steps, checked before the
@@ -1164,6 +1505,12 @@ class Evaluator {
   static RangeFunction* FindRangeFunction(std::string_view name);
 
   Matrix EvalRangeFunction(const Call& c, RangeFunction f) {
+    Matrix out;
+    EachRangeFunction(c, f, [&](Series& s) { out.push_back(std::move(s)); });
+    return out;
+  }
+
+  void EachRangeFunction(const Call& c, RangeFunction f, const SeriesSink& sink) {
     // The scalar arguments: quantile_over_time's first, predict_linear's second,
     // double_exponential_smoothing's second and third.
     std::vector<size_t> scalar_args;
@@ -1180,31 +1527,57 @@ class Evaluator {
     }
     const bool keep_name = c.func->name == "last_over_time" || c.func->name == "first_over_time";
     const size_t range_index = !scalar_args.empty() && scalar_args[0] == 0 ? 1 : 0;
-    return EvalRangeFunctionArg(*c.args[range_index], f, keep_name, args);
+    EachRangeFunctionArg(*c.args[range_index], f, keep_name, args, sink);
   }
 
-  // f over the windows of a range-vector argument (matrix selector or subquery); `args` holds
-  // the per-step scalar arguments when f takes any.
   Matrix EvalRangeFunctionArg(const Expr& range_expr, RangeFunction f, bool keep_name,
                               const std::vector<StepArgs>& args) {
+    Matrix out;
+    EachRangeFunctionArg(range_expr, f, keep_name, args, [&](Series& s) { out.push_back(std::move(s)); });
+    return out;
+  }
+
+  // f over the windows of a range-vector argument (matrix selector or subquery), one series
+  // at a time into sink; `args` holds the per-step scalar arguments when f takes any.
+  void EachRangeFunctionArg(const Expr& range_expr, RangeFunction f, bool keep_name,
+                            const std::vector<StepArgs>& args, const SeriesSink& sink) {
     static const StepArgs kNoArgs{0, 0};
     const bool intercept_at_step = f == *FindRangeFunction("predict_linear");
     const bool smoothing = f == *FindRangeFunction("double_exponential_smoothing");
+    const bool per_second = f == *FindRangeFunction("rate");
+    const bool counter_rate = per_second || f == *FindRangeFunction("increase");
+    std::vector<size_t> resets;
     const Expr* range_arg = &range_expr;
     while (const auto* p = As<ParenExpr>(*range_arg)) range_arg = p->expr.get();
-    Matrix out;
+    Series s;
     // Applies f over the window (ref - range, ref] of one series at every step.
     auto slide = [&](const Labels& l, const std::vector<FPoint>& pts, const TimeModifiers& mods,
                      int64_t range, bool inner_drop) {
-      Series s{l, {}, inner_drop || !keep_name};
+      s.floats.clear();
+      s.drop_name = inner_drop || !keep_name;
       const bool fixed = mods.timestamp || mods.start_or_end != AtModifier::kNone;
-      size_t lo = 0, hi = 0;
+      // rate and increase: the counter resets of the series found once, so that a window
+      // adds the values before its resets (in order, as ExtrapolatedRate) without a scan.
+      resets.clear();
+      if (counter_rate)
+        for (size_t k = 1; k < pts.size(); ++k)
+          if (pts[k].f < pts[k - 1].f) resets.push_back(k);
+      size_t lo = 0, hi = 0, first_reset = 0;
       for (size_t i = 0; i < steps(); ++i) {
         Timestamp ref = RefTime(mods, StepTime(i));
-        if (fixed) lo = hi = 0;
+        if (fixed) lo = hi = first_reset = 0;
         while (hi < pts.size() && pts[hi].t <= ref) ++hi;
         while (lo < hi && pts[lo].t <= ref - range) ++lo;
         if (lo == hi) continue;
+        if (counter_rate) {
+          if (hi - lo < 2) continue;
+          while (first_reset < resets.size() && resets[first_reset] <= lo) ++first_reset;
+          double result = pts[hi - 1].f - pts[lo].f;
+          for (size_t r = first_reset; r < resets.size() && resets[r] < hi; ++r) result += pts[resets[r] - 1].f;
+          auto w = std::span<const FPoint>(pts.data() + lo, hi - lo);
+          s.floats.push_back({StepTime(i), Extrapolate(w, result, ref, range, true, per_second)});
+          continue;
+        }
         if (smoothing) CheckSmoothingFactors(args[i]);
         // predict_linear predicts from the step's time, whatever the window's offset or @
         // (it is one of Prometheus's AtModifierUnsafeFunctions); the others read the window's end.
@@ -1212,7 +1585,12 @@ class Evaluator {
                    intercept_at_step ? StepTime(i) : ref, range, args.empty() ? kNoArgs : args[i]);
         if (v) s.floats.push_back({StepTime(i), *v});
       }
-      if (!s.floats.empty()) out.push_back(std::move(s));
+      if (s.floats.empty()) return;
+      s.metric = l;
+      const auto n = static_cast<int64_t>(s.floats.size());
+      CountSamples(n);
+      sink(s);
+      CountSamples(-n);
     };
     if (const auto* ms = As<MatrixSelector>(*range_arg)) {
       const VectorSelector& vs = *ms->vector_selector;
@@ -1232,7 +1610,6 @@ class Evaluator {
     } else {
       Abort(base::StatusCode::kExecution, "expected a range vector");
     }
-    return out;
   }
 
   static void CheckSmoothingFactors(const StepArgs& a) {
