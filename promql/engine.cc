@@ -375,9 +375,9 @@ class Evaluator {
   using SeriesSink = std::function<void(Series&)>;
 
   Evaluator(storage::Querier& q, Timestamp start, Timestamp end, int64_t interval,
-            const EngineOptions& opts, std::stop_token stop)
+            const EngineOptions& opts, std::stop_token stop, Annotations* annotations)
       : q_(q), start_(start), end_(end), interval_(interval), opts_(opts), stop_(stop),
-        deadline_(std::chrono::steady_clock::now() + opts.timeout) {}
+        deadline_(std::chrono::steady_clock::now() + opts.timeout), annos_(annotations) {}
 
   size_t steps() const { return static_cast<size_t>((end_ - start_) / interval_) + 1; }
   Timestamp StepTime(size_t i) const { return start_ + static_cast<Timestamp>(i) * interval_; }
@@ -419,6 +419,17 @@ class Evaluator {
   }
 
   size_t Index(Timestamp t) const { return static_cast<size_t>((t - start_) / interval_); }
+
+  void Warn(std::string msg, const Expr& at) {
+    annos_->Add(true, "PromQL warning: " + std::move(msg), static_cast<size_t>(at.position_range().start));
+  }
+  void Info(std::string msg, const Expr& at) {
+    annos_->Add(false, "PromQL info: " + std::move(msg), static_cast<size_t>(at.position_range().start));
+  }
+  void CheckQuantile(double q, const Expr& at) {
+    if (std::isnan(q) || q < 0 || q > 1)
+      Warn("quantile value should be between 0 and 1, got " + base::FormatFloatG(q), at);
+  }
 
   void CountSamples(int64_t n) {
     samples_ += n;
@@ -463,6 +474,7 @@ class Evaluator {
         CountSamples(static_cast<int64_t>(item.pts.size()));
         f(item.labels, item.pts);
         CountSamples(-static_cast<int64_t>(item.pts.size()));
+        CheckCancel();  // f may have walked many steps
       }
       reader.Recycle(std::move(batch));
     }
@@ -716,7 +728,15 @@ class Evaluator {
     if (a.op == AggregateOp::kCountValues) return EvalCountValues(a);
     std::vector<double> param;
     if (a.param && a.param->type() == ValueType::kScalar) param = EvalScalarSteps(*a.param);
+    if (a.op == AggregateOp::kQuantile)
+      for (double q : param) CheckQuantile(q, *a.param);
     if (!CheckKParam(a.op, param)) return {};
+    if (a.op == AggregateOp::kLimitRatio)
+      for (double r : param)
+        if (r < -1 || r > 1)
+          Warn("ratio value should be between -1 and 1, got " + base::FormatFloatG(r) + ", capping to " +
+                   base::FormatFloatG(std::clamp(r, -1.0, 1.0)),
+               *a.param);
     switch (a.op) {
       case AggregateOp::kSum:
       case AggregateOp::kAvg:
@@ -1096,6 +1116,9 @@ class Evaluator {
     if (name == "range") return ScalarMatrix((end_ - start_) / 1000.0);
     if (name == "start") return ScalarMatrix(start_ / 1000.0);
     if (name == "end") return ScalarMatrix(end_ / 1000.0);
+    if (start_ != end_ && (name == "sort" || name == "sort_desc" || name == "sort_by_label" ||
+                           name == "sort_by_label_desc"))
+      Warn("sort is ineffective for range queries since results are always ordered by labels", c);
     if (name == "sort_by_label" || name == "sort_by_label_desc") {
       std::vector<std::string> by;
       for (size_t i = 1; i < c.args.size(); ++i) by.push_back(StringArg(*c.args[i]));
@@ -1225,6 +1248,49 @@ class Evaluator {
   }
 
   // histogram_quantile over classic buckets (series with an `le` label), as Prometheus's
+  // Where BucketQuantile had to lower bucket counts to make them monotonic.
+  struct MonotonicityFix {
+    bool forced = false;
+    double min_bucket = INFINITY, max_bucket = -INFINITY, max_diff = 0;
+  };
+
+  // Prometheus's "input to histogram_quantile needed to be fixed for monotonicity" info, merged
+  // over the steps and histograms of one call.
+  struct MonotonicityReport {
+    MonotonicityFix fix;
+    Timestamp min_t = 0, max_t = 0;
+    int64_t count = 0;
+    void Add(const MonotonicityFix& f, Timestamp t) {
+      if (!f.forced) return;
+      if (count == 0) min_t = max_t = t;
+      min_t = std::min(min_t, t);
+      max_t = std::max(max_t, t);
+      ++count;
+      fix.forced = true;
+      fix.min_bucket = std::min(fix.min_bucket, f.min_bucket);
+      fix.max_bucket = std::max(fix.max_bucket, f.max_bucket);
+      fix.max_diff = std::max(fix.max_diff, f.max_diff);
+    }
+    void Emit(Evaluator& ev, const Expr& at) const {
+      if (count == 0) return;
+      auto rfc3339 = [](Timestamp t) {
+        std::time_t secs = static_cast<std::time_t>(t / 1000);
+        std::tm tm{};
+        gmtime_r(&secs, &tm);
+        char buf[32];
+        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        return std::string(buf);
+      };
+      ev.Info("input to histogram_quantile needed to be fixed for monotonicity (see "
+              "https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile)"
+              ", from buckets " + base::FormatFloatG(fix.min_bucket) + " to " +
+                  base::FormatFloatG(fix.max_bucket) + ", with a max diff of " +
+                  fmt::format("{:.2g}", fix.max_diff) + ", over " + std::to_string(count) +
+                  " samples from " + rfc3339(min_t) + " to " + rfc3339(max_t),
+              at);
+    }
+  };
+
   // The classic histograms of a vector at each step: its samples grouped by their labels
   // without `le` and the metric name, each group's (upper bound, cumulative count) buckets.
   // Samples without a parsable `le` are skipped. Two histograms whose labels differ only in the
@@ -1243,7 +1309,12 @@ class Evaluator {
           le = INFINITY;
         } else {
           le = std::strtod(le_str.c_str(), &end);
-          if (le_str.empty() || end != le_str.c_str() + le_str.size()) continue;
+          if (le_str.empty() || end != le_str.c_str() + le_str.size()) {
+            Warn("bucket label \"le\" is missing or has a malformed value of " + base::GoQuote(le_str) +
+                     " for metric name " + base::GoQuote(s.metric.metric_name()),
+                 e);
+            continue;
+          }
         }
         Labels g = model::LabelsBuilder(s.metric).Del("le").Del(model::kMetricName).Build();
         auto [nit, fresh] = names.try_emplace(g, s.metric.metric_name());
@@ -1257,10 +1328,17 @@ class Evaluator {
   // histogram_quantile(q, v): BucketQuantile of each classic histogram.
   Matrix EvalHistogramQuantile(const Call& c) {
     std::vector<double> q = EvalScalarSteps(*c.args[0]);
+    for (double v : q) CheckQuantile(v, *c.args[0]);
     auto hists = ClassicHistograms(*c.args[1]);
     std::vector<Vector> out(steps());
+    MonotonicityReport report;
     for (size_t i = 0; i < steps(); ++i)
-      for (auto& [g, buckets] : hists[i]) out[i].push_back({g, StepTime(i), BucketQuantile(q[i], buckets)});
+      for (auto& [g, buckets] : hists[i]) {
+        MonotonicityFix fix;
+        out[i].push_back({g, StepTime(i), BucketQuantile(q[i], buckets, &fix)});
+        report.Add(fix, StepTime(i));
+      }
+    report.Emit(*this, *c.args[1]);
     return FromSteps(out);
   }
 
@@ -1269,18 +1347,25 @@ class Evaluator {
   Matrix EvalHistogramQuantiles(const Call& c) {
     const std::string label = StringArg(*c.args[1]);
     std::vector<std::vector<double>> qs;
-    for (size_t k = 2; k < c.args.size(); ++k) qs.push_back(EvalScalarSteps(*c.args[k]));
+    for (size_t k = 2; k < c.args.size(); ++k) {
+      qs.push_back(EvalScalarSteps(*c.args[k]));
+      for (double v : qs.back()) CheckQuantile(v, *c.args[k]);
+    }
     auto hists = ClassicHistograms(*c.args[0]);
     std::vector<Vector> out(steps());
+    MonotonicityReport report;
     for (size_t i = 0; i < steps(); ++i) {
       for (const std::vector<double>& q : qs) {
         const std::string q_text = OpenMetricsFloat(q[i]);
         for (auto& [g, buckets] : hists[i]) {
           Labels l = model::LabelsBuilder(g).Set(label, q_text).Build();
-          out[i].push_back({std::move(l), StepTime(i), BucketQuantile(q[i], buckets)});
+          MonotonicityFix fix;
+          out[i].push_back({std::move(l), StepTime(i), BucketQuantile(q[i], buckets, &fix)});
+          report.Add(fix, StepTime(i));
         }
       }
     }
+    report.Emit(*this, *c.args[0]);
     return FromSteps(out);
   }
 
@@ -1350,7 +1435,7 @@ class Evaluator {
 
   // BucketQuantile: buckets sorted and coalesced, counts forced monotonic (small float deltas
   // ignored), linear interpolation inside the bucket that holds the rank.
-  static double BucketQuantile(double q, Buckets b) {
+  static double BucketQuantile(double q, Buckets b, MonotonicityFix* fix = nullptr) {
     if (std::isnan(q)) return std::nan("");
     if (q < 0) return -INFINITY;
     if (q > 1) return INFINITY;
@@ -1361,8 +1446,18 @@ class Evaluator {
       double cur = c[i].second;
       if (cur == prev) continue;
       double diff = std::fabs(cur - prev);
-      if (diff <= 1e-12 * std::max(std::fabs(cur), std::fabs(prev)) || cur < prev) {
+      if (diff <= 1e-12 * std::max(std::fabs(cur), std::fabs(prev))) {  // float noise
         c[i].second = prev;
+        continue;
+      }
+      if (cur < prev) {
+        c[i].second = prev;
+        if (fix != nullptr) {
+          fix->forced = true;
+          fix->min_bucket = std::min(fix->min_bucket, c[i].first);
+          fix->max_bucket = std::max(fix->max_bucket, c[i].first);
+          fix->max_diff = std::max(fix->max_diff, prev - cur);
+        }
         continue;
       }
       prev = cur;
@@ -1525,6 +1620,8 @@ class Evaluator {
         for (size_t i = 0; i < steps(); ++i) args[i][k] = v[i];
       }
     }
+    if (c.func->name == "quantile_over_time")
+      for (const StepArgs& a : args) CheckQuantile(a[0], *c.args[0]);
     const bool keep_name = c.func->name == "last_over_time" || c.func->name == "first_over_time";
     const size_t range_index = !scalar_args.empty() && scalar_args[0] == 0 ? 1 : 0;
     EachRangeFunctionArg(*c.args[range_index], f, keep_name, args, sink);
@@ -1586,6 +1683,14 @@ class Evaluator {
         if (v) s.floats.push_back({StepTime(i), *v});
       }
       if (s.floats.empty()) return;
+      if (counter_rate) {
+        std::string_view name = l.metric_name();
+        if (!name.empty() && !name.ends_with("_total") && !name.ends_with("_sum") &&
+            !name.ends_with("_count") && !name.ends_with("_bucket"))
+          Info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: " +
+                   base::GoQuote(name),
+               range_expr);
+      }
       s.metric = l;
       const auto n = static_cast<int64_t>(s.floats.size());
       CountSamples(n);
@@ -1638,8 +1743,14 @@ class Evaluator {
     if (sub_start <= lo) sub_start += step;
     Timestamp sub_end = std::max(first, last);
     if (sub_end < sub_start) return {};
-    Evaluator sub(q_, sub_start, sub_end, step, opts_, stop_);
+    // Every step holds at least one value per step-indexed array: a subquery with more steps
+    // than the sample limit fails before allocating them.
+    if ((sub_end - sub_start) / step >= opts_.max_samples)
+      Abort(base::StatusCode::kExecution,
+            "query processing would load too many samples into memory in query execution");
+    Evaluator sub(q_, sub_start, sub_end, step, opts_, stop_, annos_);
     sub.samples_ = samples_;
+    sub.deadline_ = deadline_;
     Matrix m = sub.Eval(*sq.expr);
     return m;
   }
@@ -1654,6 +1765,7 @@ class Evaluator {
   const EngineOptions& opts_;
   std::stop_token stop_;
   std::chrono::steady_clock::time_point deadline_;
+  Annotations* annos_;
   int64_t samples_ = 0;
 
 };
@@ -1839,10 +1951,12 @@ void DropMarkedNames(Matrix& m) {
 }
 
 base::Result<Value> Run(storage::Queryable& db, const Expr& expr, Timestamp start, Timestamp end,
-                        int64_t step, const EngineOptions& opts, std::stop_token stop, bool instant) {
+                        int64_t step, const EngineOptions& opts, std::stop_token stop, bool instant,
+                        Annotations* annotations) {
   // Offsets and @ can reach any time: the querier covers everything; selectors narrow it.
   ASSIGN_OR_RETURN(auto querier, db.NewQuerier(model::kMinTime, model::kMaxTime));
-  Evaluator ev(*querier, start, end, step, opts, stop);
+  Annotations unused;
+  Evaluator ev(*querier, start, end, step, opts, stop, annotations != nullptr ? annotations : &unused);
   try {
     if (expr.type() == ValueType::kString) {
       const Expr* e = &expr;
@@ -1874,6 +1988,30 @@ base::Result<Value> Run(storage::Queryable& db, const Expr& expr, Timestamp star
 
 }  // namespace
 
+void Annotations::Add(bool warning, std::string message, size_t pos) {
+  for (const Note& n : notes)
+    if (n.warning == warning && n.message == message) return;
+  notes.push_back({warning, std::move(message), pos});
+}
+
+std::vector<std::string> Annotations::Strings(bool warnings, std::string_view query) const {
+  std::vector<std::string> out;
+  for (const Note& n : notes) {
+    if (n.warning != warnings) continue;
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i < n.pos && i < query.size(); ++i) {
+      if (query[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    out.push_back(n.message + " (" + std::to_string(line) + ":" + std::to_string(col) + ")");
+  }
+  return out;
+}
+
 // Holds one of the engine's concurrency slots for the life of a query.
 class SlotGuard {
  public:
@@ -1886,19 +2024,29 @@ class SlotGuard {
   std::counting_semaphore<>& s_;
 };
 
+// The engine's options with a query's own timeout, when it has a shorter one.
+static EngineOptions WithTimeout(EngineOptions o, std::chrono::milliseconds timeout) {
+  if (timeout.count() > 0 && timeout < o.timeout) o.timeout = timeout;
+  return o;
+}
+
 base::Result<Value> Engine::InstantQuery(storage::Queryable& db, const Expr& expr, Timestamp ts,
-                                         std::stop_token stop) const {
+                                         std::stop_token stop, std::chrono::milliseconds timeout,
+                                         Annotations* annotations) const {
   SlotGuard slot(slots_);
-  return Run(db, expr, ts, ts, 1, options_, stop, /*instant=*/true);
+  return Run(db, expr, ts, ts, 1, WithTimeout(options_, timeout), stop, /*instant=*/true, annotations);
 }
 
 base::Result<Value> Engine::RangeQuery(storage::Queryable& db, const Expr& expr, Timestamp start,
-                                       Timestamp end, int64_t step_ms, std::stop_token stop) const {
+                                       Timestamp end, int64_t step_ms, std::stop_token stop,
+                                       std::chrono::milliseconds timeout,
+                                       Annotations* annotations) const {
   if (expr.type() != ValueType::kScalar && expr.type() != ValueType::kVector)
     return base::InvalidArgument("invalid expression type \"" + std::string(DocumentedType(expr.type())) +
                                  "\" for range query, must be Scalar or instant Vector");
   SlotGuard slot(slots_);
-  return Run(db, expr, start, end, step_ms, options_, stop, /*instant=*/false);
+  return Run(db, expr, start, end, step_ms, WithTimeout(options_, timeout), stop, /*instant=*/false,
+             annotations);
 }
 
 }  // namespace promql

@@ -14,6 +14,9 @@
 #include <chrono>
 #include <semaphore>
 #include <stop_token>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "base/status.h"
 #include "promql/ast.h"
@@ -31,6 +34,23 @@ struct EngineOptions {
   int max_concurrency = 20;
 };
 
+// The warnings and infos an evaluation produced (Prometheus's annotations), each once, in the
+// order they were first met. Messages read like Prometheus's ("PromQL info: metric might not be
+// a counter, ..."); the position of the expression they are about is kept as a byte offset.
+struct Annotations {
+  struct Note {
+    bool warning;
+    std::string message;
+    size_t pos;
+  };
+  std::vector<Note> notes;
+
+  void Add(bool warning, std::string message, size_t pos);
+  // The messages of one kind with the position appended as Prometheus prints it,
+  // "... (line:column)" in `query`.
+  std::vector<std::string> Strings(bool warnings, std::string_view query) const;
+};
+
 // Thread-safe: queries may run concurrently.
 class Engine {
  public:
@@ -40,14 +60,20 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Evaluates `expr` at `ts`. Errors: kExecution (e.g. many-to-many matching, sample limit),
-  // kTimeout, kCanceled, and the storage's errors.
+  // kTimeout, kCanceled, and the storage's errors. A positive `timeout` shorter than the
+  // engine's applies to this query (the API's timeout parameter). Warnings and infos go to
+  // `annotations` when given.
   base::Result<Value> InstantQuery(storage::Queryable& db, const Expr& expr, model::Timestamp ts,
-                                   std::stop_token stop = {}) const;
+                                   std::stop_token stop = {},
+                                   std::chrono::milliseconds timeout = {},
+                                   Annotations* annotations = nullptr) const;
   // Evaluates `expr` at start, start + step, ..., up to end; the result is a Matrix (scalar
   // expressions give one series without labels). REQUIRES: step_ms > 0, end >= start.
   base::Result<Value> RangeQuery(storage::Queryable& db, const Expr& expr, model::Timestamp start,
                                  model::Timestamp end, int64_t step_ms,
-                                 std::stop_token stop = {}) const;
+                                 std::stop_token stop = {},
+                                 std::chrono::milliseconds timeout = {},
+                                 Annotations* annotations = nullptr) const;
 
  private:
   EngineOptions options_;

@@ -191,6 +191,15 @@ struct Eval {
   bool ordered = false;
   bool histogram = false;  // expectations mention native histograms
   bool annotations = false;
+  // `expect warn|info [msg: X | regex: X]`, `expect no_warn|no_info`: what the evaluation's
+  // annotations must hold.
+  struct AnnotationExpectation {
+    bool warning;
+    bool none;     // no_warn / no_info
+    std::string text;  // exact message or regex; empty: any
+    bool regex = false;
+  };
+  std::vector<AnnotationExpectation> expect_annotations;
   std::vector<std::pair<std::string, std::vector<std::string>>> expected;  // series, values
   std::vector<std::string> scalar_or_string;  // an expected scalar or string result line
 };
@@ -366,6 +375,15 @@ class Runner {
           e.scalar_or_string.push_back(Trim(rest.substr(6)));
         } else if (rest.starts_with("warn") || rest.starts_with("info")) {
           e.annotations = true;
+          Eval::AnnotationExpectation x{rest.starts_with("warn"), false, "", false};
+          if (auto p = rest.find("msg:"); p != std::string::npos) x.text = Trim(rest.substr(p + 4));
+          if (auto p = rest.find("regex:"); p != std::string::npos) {
+            x.text = Trim(rest.substr(p + 6));
+            x.regex = true;
+          }
+          e.expect_annotations.push_back(x);
+        } else if (rest.starts_with("no_warn") || rest.starts_with("no_info")) {
+          e.expect_annotations.push_back({rest.starts_with("no_warn"), true, "", false});
         }
         continue;
       }
@@ -423,9 +441,27 @@ class Runner {
     };
     // Prometheus's test runner enables every experimental feature.
     auto expr = promql::parser::Parse(e.expr, promql::parser::ParseOptions::AllEnabled());
-    base::Result<promql::Value> v = expr ? (e.range ? engine_.RangeQuery(*db_, **expr, e.start, e.end, e.step)
-                                                    : engine_.InstantQuery(*db_, **expr, e.start))
-                                         : base::Result<promql::Value>(expr.error());
+    promql::Annotations annos;
+    base::Result<promql::Value> v =
+        expr ? (e.range ? engine_.RangeQuery(*db_, **expr, e.start, e.end, e.step, {}, {}, &annos)
+                        : engine_.InstantQuery(*db_, **expr, e.start, {}, {}, &annos))
+             : base::Result<promql::Value>(expr.error());
+    if (v) {
+      for (const Eval::AnnotationExpectation& x : e.expect_annotations) {
+        std::vector<std::string> got = annos.Strings(x.warning, e.expr);
+        const char* kind = x.warning ? "warning" : "info";
+        if (x.none) {
+          if (!got.empty()) return fail(std::string("unexpected ") + kind + ": " + got[0]);
+          continue;
+        }
+        bool found = false;
+        for (const std::string& g : got)
+          found = found || x.text.empty() || (x.regex ? std::regex_search(g, std::regex(x.text)) : g == x.text);
+        if (!found)
+          return fail(std::string("expected ") + kind + (x.text.empty() ? "" : " " + x.text) +
+                      (got.empty() ? ", got none" : ", got " + got[0]));
+      }
+    }
     if (e.expect_fail) {
       if (v) return fail("expected an error, got a result");
       if (!e.fail_msg.empty()) {
