@@ -171,12 +171,11 @@ std::optional<double> ExtrapolatedRate(std::span<const FPoint> w, Timestamp ref,
 
 double Extrapolate(std::span<const FPoint> w, double result, Timestamp ref, int64_t range,
                    bool counter, bool per_second) {
-  const double range_start = static_cast<double>(ref - range) / 1000;
-  const double range_end = static_cast<double>(ref) / 1000;
-  const double first_t = w.front().t / 1000.0, last_t = w.back().t / 1000.0;
-  double to_start = first_t - range_start;
-  double to_end = range_end - last_t;
-  const double sampled = last_t - first_t;
+  // Differences of integer milliseconds first, as Prometheus: seconds since the epoch as
+  // doubles would lose a quarter of a microsecond.
+  double to_start = static_cast<double>(w.front().t - (ref - range)) / 1000;
+  double to_end = static_cast<double>(ref - w.back().t) / 1000;
+  const double sampled = static_cast<double>(w.back().t - w.front().t) / 1000;
   const double avg_interval = sampled / static_cast<double>(w.size() - 1);
   const double threshold = avg_interval * 1.1;
   if (to_start >= threshold) to_start = avg_interval / 2;
