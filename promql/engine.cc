@@ -547,6 +547,11 @@ class Evaluator {
     if (const auto* vs = As<VectorSelector>(e)) return EachVectorSelector(*vs, false, sink);
     if (const auto* c = As<Call>(e)) {
       if (RangeFunction* f = FindRangeFunction(c->func->name)) return EachRangeFunction(*c, *f, sink);
+      if (MathFunction f = FindMathFunction(c->func->name)) return EachMathFunction(*c, f, sink);
+    }
+    if (const auto* b = As<BinaryExpr>(e)) {
+      const bool ls = b->lhs->type() == ValueType::kScalar, rs = b->rhs->type() == ValueType::kScalar;
+      if (ls != rs) return EachScalarVector(*b, sink);
     }
     Matrix m = Eval(e);
     for (Series& s : m) sink(s);
@@ -623,21 +628,8 @@ class Evaluator {
       return {std::move(s)};
     }
     if (ls || rs) {
-      std::vector<double> scalar = EvalScalarSteps(ls ? *b.lhs : *b.rhs);
-      Matrix m = Eval(ls ? *b.rhs : *b.lhs);
       Matrix out;
-      for (Series& s : m) {
-        Series r{s.metric, {}, s.drop_name || DropsName(b.op) || b.return_bool};
-        for (const FPoint& p : s.floats) {
-          bool keep = true;
-          double x = scalar[Index(p.t)];
-          double v = ls ? Apply(b.op, x, p.f, b.return_bool, &keep) : Apply(b.op, p.f, x, b.return_bool, &keep);
-          // A filtering comparison keeps the vector's value.
-          if (!b.return_bool && IsComparisonOperator(b.op)) v = p.f;
-          if (keep) r.floats.push_back({p.t, v});
-        }
-        if (!r.floats.empty()) out.push_back(std::move(r));
-      }
+      EachScalarVector(b, [&](Series& s) { out.push_back(std::move(s)); });
       return out;
     }
     VectorMatching m = b.vector_matching ? *b.vector_matching : VectorMatching{};
@@ -648,6 +640,44 @@ class Evaluator {
       res[i] = IsSetOperator(b.op) ? SetOp(b.op, lhs[i], rhs[i], m) : VectorOp(b, m, lhs[i], rhs[i]);
     }
     return FromSteps(res);
+  }
+
+  // An element-wise function (abs, clamp, round, ...) over its vector argument, one series at
+  // a time; its other arguments are per-step scalars.
+  using MathFunction = double (*)(double v, size_t nargs, double a1, double a2);
+  void EachMathFunction(const Call& c, MathFunction f, const SeriesSink& sink) {
+    std::vector<std::vector<double>> extra;
+    for (size_t i = 1; i < c.args.size(); ++i) extra.push_back(EvalScalarSteps(*c.args[i]));
+    EvalEach(*c.args[0], [&](Series& s) {
+      s.drop_name = true;
+      for (FPoint& p : s.floats) {
+        double a1 = extra.size() > 0 ? extra[0][Index(p.t)] : std::nan("");
+        double a2 = extra.size() > 1 ? extra[1][Index(p.t)] : std::nan("");
+        p.f = f(p.f, extra.size(), a1, a2);
+      }
+      sink(s);
+    });
+  }
+
+  // A binary operation between a vector and a scalar, one series of the vector at a time.
+  void EachScalarVector(const BinaryExpr& b, const SeriesSink& sink) {
+    const bool ls = b.lhs->type() == ValueType::kScalar;
+    std::vector<double> scalar = EvalScalarSteps(ls ? *b.lhs : *b.rhs);
+    const bool filter = !b.return_bool && IsComparisonOperator(b.op);
+    EvalEach(ls ? *b.rhs : *b.lhs, [&](Series& s) {
+      s.drop_name = s.drop_name || DropsName(b.op) || b.return_bool;
+      size_t w = 0;
+      for (const FPoint& p : s.floats) {
+        bool keep = true;
+        double x = scalar[Index(p.t)];
+        double v = ls ? Apply(b.op, x, p.f, b.return_bool, &keep) : Apply(b.op, p.f, x, b.return_bool, &keep);
+        // A filtering comparison keeps the vector's value.
+        if (filter) v = p.f;
+        if (keep) s.floats[w++] = {p.t, v};
+      }
+      s.floats.resize(w);
+      if (w > 0) sink(s);
+    });
   }
 
   Vector SetOp(BinaryOp op, const Vector& lhs, const Vector& rhs, const VectorMatching& m) {
@@ -1185,17 +1215,8 @@ class Evaluator {
       return m;
     }
     if (auto f = FindMathFunction(name)) {
-      std::vector<std::vector<double>> extra;
-      for (size_t i = 1; i < c.args.size(); ++i) extra.push_back(EvalScalarSteps(*c.args[i]));
-      Matrix m = Eval(*c.args[0]);
-      for (Series& s : m) {
-        s.drop_name = true;
-        for (FPoint& p : s.floats) {
-          double a1 = extra.size() > 0 ? extra[0][Index(p.t)] : std::nan("");
-          double a2 = extra.size() > 1 ? extra[1][Index(p.t)] : std::nan("");
-          p.f = f(p.f, extra.size(), a1, a2);
-        }
-      }
+      Matrix m;
+      EachMathFunction(c, f, [&](Series& s) { m.push_back(std::move(s)); });
       return m;
     }
     Abort(base::StatusCode::kExecution,
@@ -1754,7 +1775,6 @@ class Evaluator {
     return m;
   }
 
-  using MathFunction = double (*)(double v, size_t nargs, double a1, double a2);
   static MathFunction FindMathFunction(std::string_view name);
 
  private:
