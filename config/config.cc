@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -159,12 +160,31 @@ base::Result<Config> ParseUnguarded(std::string_view yaml, std::string_view sour
 }
 }  // namespace
 
+namespace {
+
+// Prometheus's Config.SetDirectory for service discovery: relative file_sd_configs paths are
+// relative to the directory of the configuration file (config.JoinDir).
+void SetDirectory(Config* cfg, const std::filesystem::path& dir) {
+  if (dir.empty()) return;
+  auto join = [&](ServiceDiscovery& sd) {
+    for (FileSdConfig& f : sd.file_sd_configs)
+      for (std::string& p : f.files)
+        if (!p.empty() && p.front() != '/') p = (dir / p).lexically_normal().string();
+  };
+  for (ScrapeConfig& sc : cfg->scrape_configs) join(sc.sd);
+  for (AlertmanagerConfig& am : cfg->alerting.alertmanagers) join(am.sd);
+}
+
+}  // namespace
+
 base::Result<Config> LoadFile(const std::string& path) {
   std::ifstream in(path);
   if (!in) return base::ErrnoError("open config file " + path);
   std::stringstream ss;
   ss << in.rdbuf();
-  return Parse(ss.str(), path);
+  ASSIGN_OR_RETURN(Config cfg, Parse(ss.str(), path));
+  SetDirectory(&cfg, std::filesystem::path(path).parent_path());
+  return cfg;
 }
 
 std::string_view DefaultYaml() { return kDefaultYaml; }

@@ -39,7 +39,9 @@ struct Config {
 //   "prometheus.yml:4: global: field scrape_intervall not found".
 // Errors: kInvalidArgument.
 base::Result<Config> Parse(std::string_view yaml, std::string_view source);
-// Reads and parses a file. Errors: kNotFound / kIOError reading it, kInvalidArgument parsing.
+// Reads and parses a file; relative file_sd_configs paths are made relative to the file's
+// directory, as Prometheus does. Errors: kNotFound / kIOError reading it, kInvalidArgument
+// parsing.
 base::Result<Config> LoadFile(const std::string& path);
 // The configuration Hestia runs with when no --config.file is given: scrape itself every 15 s.
 std::string_view DefaultYaml();

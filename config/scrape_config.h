@@ -40,12 +40,17 @@ struct HttpClientConfig {
   bool enable_http2 = true;
 };
 
+// A target group: of static_configs, or read from a file_sd_configs file.
 struct StaticConfig {
   std::vector<std::string> targets;
   model::Labels labels;
 };
 
+// file_sd_configs (Prometheus's discovery/file SDConfig); read by scrape::FileDiscovery, file
+// format in config/target_group.h.
 struct FileSdConfig {
+  // Globs, at least one, each valid for IsValidFileSdPath; relative ones are joined with the
+  // configuration file's directory by LoadFile.
   std::vector<std::string> files;
   std::chrono::milliseconds refresh_interval{std::chrono::minutes(5)};
 };

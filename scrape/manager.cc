@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -200,95 +201,187 @@ Fetcher HttpFetcher(std::string url, const config::ScrapeConfig& cfg, std::strin
   };
 }
 
+Manager::Manager(Options options)
+    : options_(std::move(options)),
+      own_registry_(options_.registry ? nullptr : std::make_unique<base::metrics::Registry>()),
+      registry_(options_.registry ? options_.registry : own_registry_.get()) {}
+
 Manager::~Manager() { Stop(); }
 
-void Manager::ApplyConfig(const config::Config& cfg) {
+void Manager::SyncPool(Pool& pool) {
+  const config::ScrapeConfig& sc = pool.config;
   std::map<std::string, Running> next;
   std::vector<TargetStatus> dropped;
-  std::lock_guard lock(mu_);
-  for (const config::ScrapeConfig& sc : cfg.scrape_configs) {
-    const std::string key = ConfigKey(sc);
-    for (const config::StaticConfig& group : sc.sd.static_configs) {
-      for (const std::string& address : group.targets) {
-        model::LabelsBuilder b(group.labels);
-        b.Set("__address__", address);
-        bool is_dropped = false;
-        auto target = PopulateTarget(sc, b.Build(), &is_dropped);
-        if (!target) {
-          options_.logger->Warn("scrape", "Target dropped: invalid labels",
-                                {{"scrape_pool", sc.job_name}, {"err", target.error().message()}});
-          continue;
-        }
-        if (is_dropped) {
-          TargetStatus d;
-          d.scrape_pool = sc.job_name;
-          d.discovered_labels = target->discovered;
-          d.dropped = true;
-          dropped.push_back(std::move(d));
-          continue;
-        }
-        std::string id = sc.job_name + target->labels.ToString() + target->url;
-        if (next.contains(id)) continue;  // the same target twice in a pool
-        auto it = running_.find(id);
-        if (it != running_.end() && it->second.config_key == key) {
-          next.emplace(id, std::move(it->second));
-          running_.erase(it);
-          continue;
-        }
-        LoopOptions lo;
-        lo.target_labels = target->labels;
-        lo.interval = target->interval;
-        lo.timeout = target->timeout;
-        lo.honor_labels = sc.honor_labels;
-        lo.honor_timestamps = sc.honor_timestamps;
-        lo.sample_limit = sc.sample_limit;
-        lo.label_limit = sc.label_limit;
-        lo.label_name_length_limit = sc.label_name_length_limit;
-        lo.label_value_length_limit = sc.label_value_length_limit;
-        lo.metric_relabel_configs = sc.metric_relabel_configs;
-        Running r{sc.job_name, *target, key,
-                  std::make_unique<ScrapeLoop>(std::move(lo), *options_.appendable,
-                                               HttpFetcher(target->url, sc, options_.user_agent),
-                                               *options_.clock)};
-        r.loop->Start(ScrapeOffset(target->labels, target->interval, options_.clock->NowMs()));
-        next.emplace(id, std::move(r));
+  auto add_group = [&](const config::StaticConfig& group) {
+    for (const std::string& address : group.targets) {
+      // The target's address wins over a group label of the same name (Prometheus's
+      // targetsFromGroup).
+      model::LabelsBuilder b(group.labels);
+      b.Set("__address__", address);
+      bool is_dropped = false;
+      auto target = PopulateTarget(sc, b.Build(), &is_dropped);
+      if (!target) {
+        options_.logger->Warn("scrape", "Target dropped: invalid labels",
+                              {{"scrape_pool", sc.job_name}, {"err", target.error().message()}});
+        continue;
       }
+      if (is_dropped) {
+        TargetStatus d;
+        d.scrape_pool = sc.job_name;
+        d.discovered_labels = target->discovered;
+        d.dropped = true;
+        dropped.push_back(std::move(d));
+        continue;
+      }
+      std::string id = sc.job_name + target->labels.ToString() + target->url;
+      if (next.contains(id)) continue;  // the same target twice in a pool
+      auto it = pool.running.find(id);
+      if (it != pool.running.end() && it->second.config_key == pool.config_key) {
+        // Discovered labels may differ (another group, another file) for the same target.
+        it->second.target.discovered = target->discovered;
+        next.emplace(id, std::move(it->second));
+        pool.running.erase(it);
+        continue;
+      }
+      LoopOptions lo;
+      lo.target_labels = target->labels;
+      lo.interval = target->interval;
+      lo.timeout = target->timeout;
+      lo.honor_labels = sc.honor_labels;
+      lo.honor_timestamps = sc.honor_timestamps;
+      lo.sample_limit = sc.sample_limit;
+      lo.label_limit = sc.label_limit;
+      lo.label_name_length_limit = sc.label_name_length_limit;
+      lo.label_value_length_limit = sc.label_value_length_limit;
+      lo.metric_relabel_configs = sc.metric_relabel_configs;
+      Running r{sc.job_name, *target, pool.config_key,
+                std::make_unique<ScrapeLoop>(std::move(lo), *options_.appendable,
+                                             HttpFetcher(target->url, sc, options_.user_agent),
+                                             *options_.clock)};
+      r.loop->Start(ScrapeOffset(target->labels, target->interval, options_.clock->NowMs()));
+      next.emplace(id, std::move(r));
     }
+  };
+  for (const config::StaticConfig& group : sc.sd.static_configs) add_group(group);
+  for (const auto& groups : pool.file_groups)
+    for (const config::StaticConfig& group : groups) add_group(group);
+  // Targets no longer there stop, and their series go stale (as on a reload).
+  for (auto& [id, r] : pool.running) r.loop->Stop(/*stale=*/true);
+  pool.running = std::move(next);
+  pool.dropped = std::move(dropped);
+}
+
+void Manager::OnDiscovered(const std::string& pool, size_t index,
+                           std::vector<config::StaticConfig> groups) {
+  std::lock_guard lock(mu_);
+  auto it = pools_.find(pool);
+  if (it == pools_.end() || index >= it->second.file_groups.size()) return;
+  it->second.file_groups[index] = std::move(groups);
+  SyncPool(it->second);
+}
+
+void Manager::ApplyConfig(const config::Config& cfg) {
+  std::lock_guard apply_lock(apply_mu_);
+  // Discoveries of the old configuration stop first: their updates take mu_.
+  for (auto& d : discoveries_) d->Stop();
+  discoveries_.clear();
+  struct Discovered {
+    std::string pool;
+    size_t index;
+    FileDiscovery* discovery;
+  };
+  std::vector<Discovered> started;
+  std::map<std::string, Pool> next;
+  std::vector<std::string> order;
+  for (const config::ScrapeConfig& sc : cfg.scrape_configs) {
+    Pool p;
+    p.config = sc;
+    p.config_key = ConfigKey(sc);
+    for (size_t i = 0; i < sc.sd.file_sd_configs.size(); ++i) {
+      auto d = std::make_unique<FileDiscovery>(sc.sd.file_sd_configs[i],
+                                               FileDiscovery::Options{options_.logger, registry_});
+      // The first read happens here, so that the targets start with the configuration.
+      d->Refresh();
+      p.file_groups.push_back(d->Groups());
+      started.push_back({sc.job_name, i, d.get()});
+      discoveries_.push_back(std::move(d));
+    }
+    order.push_back(sc.job_name);
+    next.emplace(sc.job_name, std::move(p));
   }
-  // Targets no longer configured stop, and their series go stale.
-  for (auto& [id, r] : running_) r.loop->Stop(/*stale=*/true);
-  running_ = std::move(next);
-  dropped_ = std::move(dropped);
-  pools_.clear();
-  for (const config::ScrapeConfig& sc : cfg.scrape_configs) pools_.push_back(sc.job_name);
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [name, p] : next) {
+      if (auto old = pools_.find(name); old != pools_.end()) p.running.swap(old->second.running);
+      SyncPool(p);
+    }
+    // Pools no longer configured stop, and their series go stale.
+    for (auto& [name, p] : pools_)
+      for (auto& [id, r] : p.running) r.loop->Stop(/*stale=*/true);
+    pools_ = std::move(next);
+    pool_order_ = std::move(order);
+  }
+  for (const Discovered& d : started) {
+    d.discovery->Start([this, pool = d.pool, index = d.index](std::vector<config::StaticConfig> groups) {
+      OnDiscovered(pool, index, std::move(groups));
+    });
+  }
 }
 
 std::vector<std::string> Manager::Pools() const {
   std::lock_guard lock(mu_);
-  return pools_;
+  return pool_order_;
 }
 
 void Manager::Stop() {
+  std::lock_guard apply_lock(apply_mu_);
+  for (auto& d : discoveries_) d->Stop();
+  discoveries_.clear();
   std::lock_guard lock(mu_);
-  for (auto& [id, r] : running_) r.loop->Stop(false);
-  running_.clear();
+  for (auto& [name, p] : pools_)
+    for (auto& [id, r] : p.running) r.loop->Stop(false);
+  pools_.clear();
 }
 
 std::vector<TargetStatus> Manager::Targets() const {
   std::lock_guard lock(mu_);
   std::vector<TargetStatus> out;
-  for (const auto& [id, r] : running_) {
-    TargetStatus s;
-    s.scrape_pool = r.pool;
-    s.discovered_labels = r.target.discovered;
-    s.labels = r.target.labels;
-    s.scrape_url = r.target.url;
-    s.interval = r.target.interval;
-    s.timeout = r.target.timeout;
-    s.last = r.loop->LastReport();
-    out.push_back(std::move(s));
+  for (const auto& [name, p] : pools_) {
+    for (const auto& [id, r] : p.running) {
+      TargetStatus s;
+      s.scrape_pool = r.pool;
+      s.discovered_labels = r.target.discovered;
+      s.labels = r.target.labels;
+      s.scrape_url = r.target.url;
+      s.interval = r.target.interval;
+      s.timeout = r.target.timeout;
+      s.last = r.loop->LastReport();
+      out.push_back(std::move(s));
+    }
+    out.insert(out.end(), p.dropped.begin(), p.dropped.end());
   }
-  out.insert(out.end(), dropped_.begin(), dropped_.end());
+  return out;
+}
+
+std::vector<TargetMetadata> Manager::TargetsMetadata(std::string_view metric) const {
+  std::lock_guard lock(mu_);
+  std::vector<TargetMetadata> out;
+  for (const auto& [name, p] : pools_) {
+    const size_t first = out.size();
+    for (const auto& [id, r] : p.running) {
+      TargetMetadata t;
+      t.scrape_pool = name;
+      t.labels = r.target.labels;
+      if (metric.empty()) {
+        t.metadata = r.loop->ListMetadata();
+      } else if (auto m = r.loop->GetMetadata(metric)) {
+        t.metadata.push_back(std::move(*m));
+      }
+      out.push_back(std::move(t));
+    }
+    std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
+              [](const TargetMetadata& a, const TargetMetadata& b) { return a.labels < b.labels; });
+  }
   return out;
 }
 

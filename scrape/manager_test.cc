@@ -1,8 +1,12 @@
 #include <catch2/catch.hpp>
 #include <httplib.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
+#include "base/metrics.h"
 #include "config/config.h"
 #include "scrape/manager.h"
 #include "tests/testutil/temp_dir.h"
@@ -123,4 +127,81 @@ TEST_CASE("targets are built from discovered labels as Prometheus's PopulateLabe
   auto none = scrape::PopulateTarget(cfg->scrape_configs[0], model::Labels{{"env", "x"}}, &dropped);
   REQUIRE_FALSE(none.has_value());
   CHECK(none.error().message() == "no address");
+}
+
+TEST_CASE("file_sd_configs targets are relabeled, scraped, and follow their files",
+          "[scrape][manager][file_sd]") {
+  Exporter a, b;
+  a.Set("# HELP a Metric a.\n# TYPE a gauge\na 1\n");
+  b.Set("# TYPE b counter\nb 2\n");
+  testutil::TempDir dir;
+  auto db = std::move(*tsdb::DB::Open(dir.Sub("data"), tsdb::Options{}));
+  base::metrics::Registry registry;
+  scrape::Manager m({db.get(), &base::Logger::Quiet(), &base::Clock::Real(), "Hestia", &registry});
+  const std::string addr_a = "127.0.0.1:" + std::to_string(a.port());
+  const std::string addr_b = "127.0.0.1:" + std::to_string(b.port());
+  auto write = [&](const std::string& name, const std::string& content) {
+    std::ofstream(dir.Sub(name + ".tmp")) << content;
+    std::filesystem::rename(dir.Sub(name + ".tmp"), dir.Sub(name));
+  };
+  write("a.json", R"([{"targets": [")" + addr_a + R"("], "labels": {"env": "prod"}}])");
+  std::ofstream(dir.Sub("prometheus.yaml"))
+      << "scrape_configs:\n  - job_name: t\n    scrape_interval: 100ms\n    scrape_timeout: 100ms\n"
+         "    file_sd_configs: [{files: ['*.json', '*.yml']}]\n"
+         "    relabel_configs:\n"
+         "      - {source_labels: [__meta_filepath], regex: '.*/(.*)', target_label: file}\n"
+         "      - {source_labels: [env], regex: drop, action: drop}\n";
+  auto cfg = config::LoadFile(dir.Sub("prometheus.yaml"));  // relative globs: the config's directory
+  REQUIRE(cfg.has_value());
+  m.ApplyConfig(*cfg);
+
+  // The first read happens in ApplyConfig: the target is there at once.
+  auto targets = m.Targets();
+  REQUIRE(targets.size() == 1);
+  CHECK(targets[0].discovered_labels.Get("__meta_filepath") == dir.Sub("a.json"));
+  CHECK(targets[0].labels == model::Labels{{"env", "prod"}, {"file", "a.json"}, {"instance", addr_a}, {"job", "t"}});
+  REQUIRE(WaitFor([&] { return CountSamples(*db, "a") >= 2; }));
+
+  // The metadata of the scrapes.
+  auto md = m.TargetsMetadata();
+  REQUIRE(md.size() == 1);
+  CHECK(md[0].scrape_pool == "t");
+  CHECK(md[0].labels == targets[0].labels);
+  REQUIRE(md[0].metadata.size() == 1);
+  CHECK(md[0].metadata[0].metric == "a");
+  CHECK(md[0].metadata[0].help == "Metric a.");
+  CHECK(md[0].metadata[0].type == scrape::textparse::MetricType::kGauge);
+  CHECK(m.TargetsMetadata("nope")[0].metadata.empty());
+
+  // A second file adds a target; a dropped one is listed as dropped.
+  write("b.yml", "- targets: ['" + addr_b + "']\n- targets: ['" + addr_b + "']\n  labels: {env: drop}\n");
+  REQUIRE(WaitFor([&] { return CountSamples(*db, "b") >= 1; }));
+  targets = m.Targets();
+  CHECK(targets.size() == 3);
+  CHECK(std::count_if(targets.begin(), targets.end(), [](const auto& t) { return t.dropped; }) == 1);
+  md = m.TargetsMetadata("b");
+  REQUIRE(md.size() == 2);  // sorted by labels: file="a.json" first
+  CHECK(md[0].metadata.empty());
+  REQUIRE(md[1].metadata.size() == 1);
+  CHECK(md[1].metadata[0].type == scrape::textparse::MetricType::kCounter);
+
+  // A broken file keeps its targets and is counted.
+  std::ofstream(dir.Sub("a.json")) << "[{";
+  REQUIRE(WaitFor([&] {
+    return registry.Expose().find("prometheus_sd_file_read_errors_total 1") != std::string::npos;
+  }));
+  CHECK(m.Targets().size() == 3);
+
+  // Reapplying the same configuration keeps the loops running: no staleness markers.
+  write("a.json", R"([{"targets": [")" + addr_a + R"("], "labels": {"env": "prod"}}])");
+  m.ApplyConfig(*cfg);
+  CHECK(CountSamples(*db, "up", /*stale_only=*/true) == 0);
+
+  // The target removed from its file stops and its series go stale, as on a reload.
+  write("a.json", "[]");
+  REQUIRE(WaitFor([&] { return m.Targets().size() == 2; }));
+  CHECK(CountSamples(*db, "a", /*stale_only=*/true) == 1);
+  CHECK(CountSamples(*db, "up", /*stale_only=*/true) == 1);
+  CHECK(CountSamples(*db, "b", /*stale_only=*/true) == 0);
+  m.Stop();
 }

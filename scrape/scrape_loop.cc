@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <condition_variable>
 
-#include "scrape/textparse/parser.h"
-
 namespace scrape {
 namespace {
 
@@ -44,7 +42,11 @@ void ScrapeLoop::Stop(bool stale) {
     thread_.request_stop();
     thread_.join();
   }
-  if (stale && !cache_.empty()) MarkAllStale(clock_.NowMs()).IgnoreError();
+  if (stale && (!cache_.empty() || !report_refs_.empty())) {
+    // After the last scrape's timestamp even when the stop comes in the same millisecond:
+    // a marker at that timestamp would be refused as a duplicate sample.
+    MarkAllStale(std::max(clock_.NowMs(), LastReport().time + 1)).IgnoreError();
+  }
 }
 
 void ScrapeLoop::Run(std::stop_token stop, std::chrono::milliseconds offset) {
@@ -79,6 +81,7 @@ ScrapeReport ScrapeLoop::AppendBody(std::string_view body, std::string_view cont
   report.time = ts;
   report.duration_seconds = fetch_seconds;
   ++iteration_;
+  ++scrapes_;
   auto app = appendable_.NewAppender();
   base::Status st = fetch_status;
   if (st.ok()) st = AppendSamples(body, content_type, ts, *app, &report);
@@ -110,6 +113,8 @@ ScrapeReport ScrapeLoop::AppendBody(std::string_view body, std::string_view cont
   if (committed.ok() && st.ok()) {
     for (auto& [key, e] : cache_) e.live = !e.dropped;
   }
+  // As Prometheus, only a successful non-empty scrape flushes the metadata cache.
+  if (st.ok() && !body.empty()) FlushMetadata();
   std::lock_guard lock(mu_);
   last_ = report;
   return report;
@@ -159,6 +164,11 @@ base::Status ScrapeLoop::AppendSamples(std::string_view body, std::string_view c
     auto entry = parser->Next();
     if (!entry) return entry.error();
     if (*entry == textparse::Entry::kEof) break;
+    if (*entry == textparse::Entry::kType || *entry == textparse::Entry::kHelp ||
+        *entry == textparse::Entry::kUnit) {
+      UpdateMetadata(*entry, *parser);
+      continue;
+    }
     if (*entry != textparse::Entry::kSeries) continue;
     ++report->samples_scraped;
     auto it = cache_.find(parser->series());
@@ -250,6 +260,42 @@ base::Status ScrapeLoop::MarkAllStale(model::Timestamp ts) {
 ScrapeReport ScrapeLoop::LastReport() const {
   std::lock_guard lock(mu_);
   return last_;
+}
+
+void ScrapeLoop::UpdateMetadata(textparse::Entry entry, const textparse::Parser& parser) {
+  std::lock_guard lock(meta_mu_);
+  auto it = metadata_.find(parser.metric_name());
+  if (it == metadata_.end()) it = metadata_.emplace(std::string(parser.metric_name()), MetaEntry{}).first;
+  MetaEntry& e = it->second;
+  switch (entry) {
+    case textparse::Entry::kType: e.type = parser.type(); break;
+    case textparse::Entry::kHelp: e.help = parser.help(); break;
+    case textparse::Entry::kUnit: e.unit = parser.unit(); break;
+    default: break;
+  }
+  e.last_scrape = scrapes_;
+}
+
+void ScrapeLoop::FlushMetadata() {
+  std::lock_guard lock(meta_mu_);
+  std::erase_if(metadata_, [&](const auto& kv) {
+    return scrapes_ - kv.second.last_scrape > kMetadataKeepScrapes;
+  });
+}
+
+std::vector<MetricMetadata> ScrapeLoop::ListMetadata() const {
+  std::lock_guard lock(meta_mu_);
+  std::vector<MetricMetadata> out;
+  out.reserve(metadata_.size());
+  for (const auto& [name, e] : metadata_) out.push_back({name, e.type, e.help, e.unit});
+  return out;
+}
+
+std::optional<MetricMetadata> ScrapeLoop::GetMetadata(std::string_view metric) const {
+  std::lock_guard lock(meta_mu_);
+  auto it = metadata_.find(metric);
+  if (it == metadata_.end()) return std::nullopt;
+  return MetricMetadata{it->first, it->second.type, it->second.help, it->second.unit};
 }
 
 }  // namespace scrape

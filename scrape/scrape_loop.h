@@ -4,9 +4,12 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -15,6 +18,7 @@
 #include "base/status.h"
 #include "model/labels.h"
 #include "model/relabel.h"
+#include "scrape/textparse/parser.h"
 #include "storage/appender.h"
 
 namespace scrape {
@@ -50,7 +54,20 @@ struct ScrapeReport {
   uint64_t series_added = 0;
 };
 
-// Thread-safety: Start/Stop from one thread; LastReport from any.
+// The metadata of one metric family as a target exposes it (# TYPE, # HELP, # UNIT).
+struct MetricMetadata {
+  std::string metric;  // the family name ("http_requests" for OpenMetrics' http_requests_total)
+  textparse::MetricType type = textparse::MetricType::kUnknown;
+  std::string help;
+  std::string unit;
+};
+
+// How many scrapes a family's metadata outlives its last TYPE, HELP or UNIT line (Prometheus's
+// scrapeCache.iterDone keeps it "around for 10 scrapes after its metric disappeared").
+inline constexpr uint64_t kMetadataKeepScrapes = 10;
+
+// Thread-safety: Start/Stop from one thread; LastReport, ListMetadata and GetMetadata from any.
+// Lock order: mu_ and meta_mu_ are never held together.
 class ScrapeLoop {
  public:
   ScrapeLoop(LoopOptions options, storage::Appendable& appendable, Fetcher fetch,
@@ -77,6 +94,14 @@ class ScrapeLoop {
   base::Status MarkAllStale(model::Timestamp ts);
 
   ScrapeReport LastReport() const;
+
+  // The metadata cache, as Prometheus's scrapeCache: a family's entry is created by its first
+  // TYPE, HELP or UNIT line (type unknown until a TYPE line says otherwise), updated by later
+  // ones, also those of a scrape that then fails, and dropped after a successful scrape when no
+  // line of it was seen in the last kMetadataKeepScrapes scrapes. Sorted by family name.
+  std::vector<MetricMetadata> ListMetadata() const;
+  // The cached metadata of the family `metric`, or nullopt.
+  std::optional<MetricMetadata> GetMetadata(std::string_view metric) const;
 
  private:
   struct CacheEntry {
@@ -106,10 +131,23 @@ class ScrapeLoop {
   };
   std::unordered_map<std::string, CacheEntry, StringHash, std::equal_to<>> cache_;  // loop thread
 
+  struct MetaEntry {
+    textparse::MetricType type = textparse::MetricType::kUnknown;
+    std::string help, unit;
+    uint64_t last_scrape = 0;  // the scrape (scrapes_) whose body last had a line of the family
+  };
+  // Applies one TYPE, HELP or UNIT entry of the parser to the metadata cache.
+  void UpdateMetadata(textparse::Entry entry, const textparse::Parser& parser);
+  // Drops the entries not seen for more than kMetadataKeepScrapes scrapes.
+  void FlushMetadata();
+
   uint64_t iteration_ = 0;                              // loop thread only
+  uint64_t scrapes_ = 0;                                // loop thread only: AppendBody calls
   std::vector<storage::SeriesRef> report_refs_;         // refs of the synthetic series
   mutable std::mutex mu_;
   ScrapeReport last_;  // GUARDED_BY(mu_)
+  mutable std::mutex meta_mu_;
+  std::map<std::string, MetaEntry, std::less<>> metadata_;  // GUARDED_BY(meta_mu_); by family
   std::jthread thread_;
 };
 

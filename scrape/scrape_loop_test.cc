@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <map>
+#include <tuple>
 
 #include "scrape/scrape_loop.h"
 #include "tests/testutil/temp_dir.h"
@@ -162,4 +163,69 @@ TEST_CASE("scrape offsets spread targets over the interval and keep their phase"
   // The same phase one interval later.
   CHECK(scrape::ScrapeOffset(a, milliseconds(15000), 1000000 + 15000) == oa);
   CHECK(scrape::ScrapeOffset(a, milliseconds(15000), 1000000) != scrape::ScrapeOffset(b, milliseconds(15000), 1000000));
+}
+
+TEST_CASE("the scrape loop caches metadata per family as Prometheus's scrapeCache",
+          "[scrape][loop][metadata]") {
+  Fixture f;
+  auto loop = f.Loop(f.Options());
+  using scrape::textparse::MetricType;
+  auto meta = [&] {
+    std::vector<std::tuple<std::string, MetricType, std::string, std::string>> out;
+    for (const auto& m : loop->ListMetadata()) out.emplace_back(m.metric, m.type, m.help, m.unit);
+    return out;
+  };
+  using Row = std::tuple<std::string, MetricType, std::string, std::string>;
+
+  // OpenMetrics: TYPE, HELP and UNIT of a family; a HELP alone gives type unknown.
+  auto om = loop->AppendBody(
+      "# TYPE req counter\n# HELP req Requests \\\"served\\\".\nreq_total 1\n"
+      "# TYPE lat_seconds histogram\n# UNIT lat_seconds seconds\n"
+      "lat_seconds_bucket{le=\"+Inf\"} 1\nlat_seconds_count 1\nlat_seconds_sum 1\n"
+      "# HELP bare Only help.\nbare 1\n# TYPE st stateset\nst{st=\"a\"} 1\n"
+      "# TYPE inf info\ninf_info 1\n# TYPE gh gaugehistogram\ngh_bucket{le=\"+Inf\"} 1\ngh_gcount 1\n# EOF\n",
+      "application/openmetrics-text; version=1.0.0", 1000, 0);
+  REQUIRE(om.error.ok());
+  CHECK(meta() == std::vector<Row>{{"bare", MetricType::kUnknown, "Only help.", ""},
+                                   {"gh", MetricType::kGaugeHistogram, "", ""},
+                                   {"inf", MetricType::kInfo, "", ""},
+                                   {"lat_seconds", MetricType::kHistogram, "", "seconds"},
+                                   {"req", MetricType::kCounter, "Requests \"served\".", ""},
+                                   {"st", MetricType::kStateset, "", ""}});
+  auto one = loop->GetMetadata("req");
+  REQUIRE(one.has_value());
+  CHECK(one->help == "Requests \"served\".");
+  CHECK_FALSE(loop->GetMetadata("req_total").has_value());
+  CHECK(scrape::textparse::MetricTypeString(MetricType::kGaugeHistogram) == "gaugehistogram");
+
+  // The text format: untyped is unknown; a new HELP replaces the old one, the type stays.
+  f.body = "# HELP req New help.\nreq_total 2\n# TYPE g gauge\ng 1\n# TYPE u untyped\nu 1\n";
+  REQUIRE(loop->ScrapeOnce(2000).error.ok());
+  CHECK(loop->GetMetadata("req")->help == "New help.");
+  CHECK(loop->GetMetadata("req")->type == MetricType::kCounter);
+  CHECK(loop->GetMetadata("g")->type == MetricType::kGauge);
+  CHECK(loop->GetMetadata("u")->type == MetricType::kUnknown);
+
+  // A scrape that fails after a TYPE line still records it, and does not flush.
+  f.body = "# TYPE broken summary\nbroken{ 1\n";
+  CHECK_FALSE(loop->ScrapeOnce(3000).error.ok());
+  CHECK(loop->GetMetadata("broken")->type == MetricType::kSummary);
+
+  // Families not seen for more than 10 scrapes go at a successful scrape; "g" stays.
+  f.body = "# TYPE g gauge\ng 1\n";
+  for (int i = 0; i < 9; ++i) REQUIRE(loop->ScrapeOnce(4000 + i * 1000).error.ok());
+  CHECK_FALSE(loop->GetMetadata("bare").has_value());  // last seen 11 scrapes ago
+  CHECK(loop->GetMetadata("req").has_value());          // 10 ago
+  CHECK(loop->GetMetadata("broken").has_value());       // 9 ago
+  REQUIRE(loop->ScrapeOnce(13000).error.ok());
+  CHECK_FALSE(loop->GetMetadata("req").has_value());
+  CHECK(loop->GetMetadata("broken").has_value());
+  REQUIRE(loop->ScrapeOnce(14000).error.ok());
+  CHECK_FALSE(loop->GetMetadata("broken").has_value());
+  CHECK(meta() == std::vector<Row>{{"g", MetricType::kGauge, "", ""}});
+
+  // Failed fetches never flush.
+  f.fetch_status = base::Unavailable("down");
+  for (int i = 0; i < 20; ++i) loop->ScrapeOnce(20000 + i * 1000);
+  CHECK(loop->GetMetadata("g").has_value());
 }

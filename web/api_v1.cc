@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cassert>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
 #include <map>
 #include <string_view>
+#include <tuple>
 
 #include "base/duration.h"
 #include "base/strconv.h"
@@ -74,7 +76,8 @@ std::string DefaultCompilerVersion() {
 #endif
 }
 
-HttpResponse ApiSuccess(std::string_view data_json, const std::vector<std::string>& warnings) {
+HttpResponse ApiSuccess(std::string_view data_json, const std::vector<std::string>& warnings,
+                        const std::vector<std::string>& infos) {
   JsonWriter w(data_json.size() + 64);
   w.BeginObject();
   w.Key("status").String("success");
@@ -82,6 +85,10 @@ HttpResponse ApiSuccess(std::string_view data_json, const std::vector<std::strin
   if (!warnings.empty()) {
     w.Key("warnings");
     WriteStringArray(&w, warnings);
+  }
+  if (!infos.empty()) {
+    w.Key("infos");
+    WriteStringArray(&w, infos);
   }
   w.EndObject();
   return HttpResponse{200, "application/json", std::move(w).str(), {}};
@@ -370,6 +377,100 @@ HttpResponse ApiV1::Targets(const Form& form) const {
 
 namespace {
 
+// An optional integer parameter as Prometheus's metadata endpoints read it: -1 when absent,
+// any value strconv.Atoi accepts (negative: no limit), else `error`.
+base::Result<int64_t> MetadataLimit(const Form& form, std::string_view name) {
+  std::string_view s = form.Get(name);
+  if (s.empty()) return int64_t{-1};
+  auto v = GoAtoi(s);
+  if (!v) return base::InvalidArgument(std::string(name) + " must be a number");
+  return *v;
+}
+
+}  // namespace
+
+// As Prometheus's api.targetMetadata (web/api/v1/api.go).
+HttpResponse ApiV1::TargetsMetadata(const Form& form) const {
+  auto limit = MetadataLimit(form, "limit");
+  if (!limit) return ApiFailure(limit.error());
+  std::vector<model::Matcher> matchers;
+  const std::string_view match_target = form.Get("match_target");
+  if (!match_target.empty()) {
+    auto m = promql::parser::ParseMetricSelector(match_target);
+    if (!m) {
+      return ApiFailure(base::InvalidArgument("invalid parameter \"match_target\": " +
+                                              m.error().message()));
+    }
+    matchers = std::move(*m);
+  }
+  const std::string_view metric = form.Get("metric");
+  std::vector<scrape::TargetMetadata> targets;
+  if (options_.metadata) targets = options_.metadata(metric);
+  JsonWriter w;
+  w.BeginArray();
+  int64_t n = 0;
+  for (const scrape::TargetMetadata& t : targets) {
+    if (*limit >= 0 && n >= *limit) break;
+    bool matches = std::all_of(matchers.begin(), matchers.end(), [&](const model::Matcher& m) {
+      return m.Matches(t.labels.Get(m.name()));
+    });
+    if (!matches) continue;
+    for (const scrape::MetricMetadata& md : t.metadata) {
+      w.BeginObject().Key("target");
+      WriteLabels(w, t.labels);
+      if (metric.empty()) w.Key("metric").String(md.metric);
+      w.Key("type").String(scrape::textparse::MetricTypeString(md.type));
+      w.Key("help").String(md.help);
+      w.Key("unit").String(md.unit);
+      w.EndObject();
+      ++n;
+    }
+  }
+  w.EndArray();
+  return ApiSuccess(w.str());
+}
+
+// As Prometheus's api.metricMetadata: the distinct (type, help, unit) of each family over all
+// active targets, in the order the targets are listed (Prometheus's order is random).
+HttpResponse ApiV1::Metadata(const Form& form) const {
+  auto limit = MetadataLimit(form, "limit");
+  if (!limit) return ApiFailure(limit.error());
+  auto limit_per_metric = MetadataLimit(form, "limit_per_metric");
+  if (!limit_per_metric) return ApiFailure(limit_per_metric.error());
+  std::vector<scrape::TargetMetadata> targets;
+  if (options_.metadata) targets = options_.metadata(form.Get("metric"));
+  using Entry = std::tuple<scrape::textparse::MetricType, std::string, std::string>;
+  std::map<std::string, std::vector<Entry>> families;
+  for (const scrape::TargetMetadata& t : targets) {
+    for (const scrape::MetricMetadata& md : t.metadata) {
+      std::vector<Entry>& set = families[md.metric];
+      if (*limit_per_metric > 0 && static_cast<int64_t>(set.size()) >= *limit_per_metric) continue;
+      Entry e{md.type, md.help, md.unit};
+      if (std::find(set.begin(), set.end(), e) == set.end()) set.push_back(std::move(e));
+    }
+  }
+  JsonWriter w;
+  w.BeginObject();
+  int64_t n = 0;
+  for (const auto& [name, set] : families) {
+    if (*limit >= 0 && n >= *limit) break;
+    w.Key(name).BeginArray();
+    for (const auto& [type, help, unit] : set) {
+      w.BeginObject();
+      w.Key("type").String(scrape::textparse::MetricTypeString(type));
+      w.Key("help").String(help);
+      w.Key("unit").String(unit);
+      w.EndObject();
+    }
+    w.EndArray();
+    ++n;
+  }
+  w.EndObject();
+  return ApiSuccess(w.str());
+}
+
+namespace {
+
 void WriteValue(JsonWriter& w, const promql::Value& v) {
   w.BeginObject();
   if (const auto* sc = std::get_if<promql::Scalar>(&v)) {
@@ -417,6 +518,14 @@ base::Result<int64_t> ParseDurationMs(std::string_view s, std::string_view name)
   return d->count();
 }
 
+// The query's own `timeout` (a duration or float seconds), zero when absent.
+base::Result<std::chrono::milliseconds> QueryTimeout(const Form& form) {
+  if (form.Get("timeout").empty()) return std::chrono::milliseconds(0);
+  auto ms = ParseDurationMs(form.Get("timeout"), "timeout");
+  if (!ms) return ms.error();
+  return std::chrono::milliseconds(*ms);
+}
+
 }  // namespace
 
 HttpResponse ApiV1::Query(const Form& form) const {
@@ -425,13 +534,17 @@ HttpResponse ApiV1::Query(const Form& form) const {
   auto ts_param = ParseTimeParam(form, "time", now);
   if (!ts_param) return ApiFailure(ts_param.error());
   const model::Timestamp ts = *ts_param;
-  auto expr = promql::parser::Parse(form.Get("query"));
+  auto timeout = QueryTimeout(form);
+  if (!timeout) return ApiFailure(timeout.error());
+  const std::string_view query = form.Get("query");
+  auto expr = promql::parser::Parse(query);
   if (!expr) return ApiFailure(expr.error());
-  auto v = options_.engine->InstantQuery(*options_.queryable, **expr, ts);
+  promql::Annotations annos;
+  auto v = options_.engine->InstantQuery(*options_.queryable, **expr, ts, {}, *timeout, &annos);
   if (!v) return ApiFailure(v.error());
   JsonWriter w;
   WriteValue(w, *v);
-  return ApiSuccess(w.str());
+  return ApiSuccess(w.str(), annos.Strings(true, query), annos.Strings(false, query));
 }
 
 HttpResponse ApiV1::QueryRange(const Form& form) const {
@@ -449,13 +562,17 @@ HttpResponse ApiV1::QueryRange(const Form& form) const {
   if ((*end - *start) / *step > 11000)
     return ApiFailure(base::InvalidArgument(
         "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)"));
-  auto expr = promql::parser::Parse(form.Get("query"));
+  auto timeout = QueryTimeout(form);
+  if (!timeout) return ApiFailure(timeout.error());
+  const std::string_view query = form.Get("query");
+  auto expr = promql::parser::Parse(query);
   if (!expr) return ApiFailure(expr.error());
-  auto v = options_.engine->RangeQuery(*options_.queryable, **expr, *start, *end, *step);
+  promql::Annotations annos;
+  auto v = options_.engine->RangeQuery(*options_.queryable, **expr, *start, *end, *step, {}, *timeout, &annos);
   if (!v) return ApiFailure(v.error());
   JsonWriter w;
   WriteValue(w, *v);
-  return ApiSuccess(w.str());
+  return ApiSuccess(w.str(), annos.Strings(true, query), annos.Strings(false, query));
 }
 
 HttpResponse ApiV1::FormatQuery(const Form& form) const {

@@ -42,7 +42,8 @@ struct HttpResponse {
 };
 
 // {"status":"success","data":<data_json>} with "warnings":[...] after data when there are any.
-HttpResponse ApiSuccess(std::string_view data_json, const std::vector<std::string>& warnings = {});
+HttpResponse ApiSuccess(std::string_view data_json, const std::vector<std::string>& warnings = {},
+                        const std::vector<std::string>& infos = {});
 // The error envelope with the status code of ToApiError. REQUIRES: !status.ok().
 HttpResponse ApiFailure(const base::Status& status);
 
@@ -87,6 +88,10 @@ class ApiV1 {
     std::function<model::Timestamp()> now;
     // /api/v1/targets; 404 when empty.
     std::function<std::vector<scrape::TargetStatus>()> targets;
+    // /api/v1/targets/metadata and /api/v1/metadata: the metadata of the active targets (of the
+    // family `metric` only, when not empty), as scrape::Manager::TargetsMetadata. When empty,
+    // both endpoints answer with no metadata.
+    std::function<std::vector<scrape::TargetMetadata>(std::string_view metric)> metadata;
   };
 
   // REQUIRES: options.queryable != nullptr.
@@ -113,6 +118,17 @@ class ApiV1 {
   HttpResponse FormatQuery(const Form& form) const;
   // GET /api/v1/targets: state (active, dropped, any), scrapePool.
   HttpResponse Targets(const Form& form) const;
+  // GET /api/v1/targets/metadata: match_target (a selector of target labels), metric, limit
+  // (targets are added while fewer than `limit` entries are listed; negative: no limit).
+  // [{"target":{labels},"metric":"name","type":"counter","help":"...","unit":""}], "metric"
+  // left out when the metric parameter is given. Errors (bad_data): "limit must be a number",
+  // `invalid parameter "match_target": <parse error>`.
+  HttpResponse TargetsMetadata(const Form& form) const;
+  // GET /api/v1/metadata: limit (families), limit_per_metric, metric.
+  // {"name":[{"type":..,"help":..,"unit":..}]}: each family's distinct metadata across targets,
+  // families in name order. Errors (bad_data): "limit must be a number",
+  // "limit_per_metric must be a number".
+  HttpResponse Metadata(const Form& form) const;
   // GET /api/v1/status/config.
   HttpResponse ConfigStatus() const;
   // GET /api/v1/status/runtimeinfo.

@@ -250,7 +250,7 @@ Server::Server(Options options)
                                                   options_.build_info, options_.flags,
                                                   options_.config_yaml, options_.runtime_info,
                                                   options_.engine, [] { return base::Clock::Real().NowMs(); },
-                                                  options_.targets});
+                                                  options_.targets, options_.metadata});
   }
   AddRoutes();
 }
@@ -329,6 +329,10 @@ void Server::AddRoutes() {
       api([](const ApiV1& a, const Request&, const Form& f) { return a.FormatQuery(f); }));
   add("/api/v1/targets", {"GET"}, true, true,
       api([](const ApiV1& a, const Request&, const Form& f) { return a.Targets(f); }));
+  add("/api/v1/targets/metadata", {"GET"}, true, true,
+      api([](const ApiV1& a, const Request&, const Form& f) { return a.TargetsMetadata(f); }));
+  add("/api/v1/metadata", {"GET"}, true, true,
+      api([](const ApiV1& a, const Request&, const Form& f) { return a.Metadata(f); }));
   add("/api/v1/status/config", {"GET"}, true, true,
       api([](const ApiV1& a, const Request&, const Form&) { return a.ConfigStatus(); }));
   add("/api/v1/status/runtimeinfo", {"GET"}, true, true,

@@ -56,6 +56,8 @@ class Server {
     std::function<RuntimeInfo()> runtime_info;   // /api/v1/status/runtimeinfo
     std::function<std::vector<scrape::TargetStatus>()> targets;  // /api/v1/targets
     std::function<std::vector<std::string>()> scrape_pools;      // /api/v1/scrape_pools
+    // /api/v1/targets/metadata and /api/v1/metadata (see ApiV1::Options::metadata).
+    std::function<std::vector<scrape::TargetMetadata>(std::string_view metric)> metadata;
     const promql::Engine* engine = nullptr;  // /api/v1/query, /api/v1/query_range
     // POST|PUT /-/reload reloads the configuration through this when set, as Prometheus with
     // --web.enable-lifecycle; otherwise it answers 403.

@@ -15,9 +15,12 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <thread>
 
+#include "config/config.h"
 #include "model/labels.h"
 #include "remote_write/prompb/remote.pb.h"
+#include "scrape/manager.h"
 #include "web/server.h"
 
 namespace web {
@@ -905,6 +908,160 @@ TEST_CASE("/metrics exposes the per-handler request counters", "[web][api]") {
                  "prometheus_http_request_duration_seconds_count{handler=\"/api/v1/series\"} 3\n"));
   CHECK_THAT(r.body, Catch::Matchers::Contains("prometheus_http_request_duration_seconds_bucket{"
                                                "handler=\"/api/v1/series\",le=\"0.1\"}"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// /api/v1/targets/metadata, /api/v1/metadata
+
+// A local exporter on 127.0.0.1 serving a fixed body at /metrics.
+class Exporter {
+ public:
+  Exporter(std::string body, std::string content_type)
+      : body_(std::move(body)), content_type_(std::move(content_type)) {
+    server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(body_, content_type_.c_str());
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ~Exporter() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  const std::string body_, content_type_;
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+// Two jobs scraped by a real scrape::Manager: "a" in the text format, "b" in OpenMetrics.
+struct MetadataFixture {
+  MetadataFixture()
+      : a("# HELP http_requests_total Requests <served> & \"counted\".\n"
+          "# TYPE http_requests_total counter\nhttp_requests_total 1\n# TYPE temp gauge\ntemp 20\n",
+          "text/plain; version=0.0.4"),
+        b("# TYPE http_requests counter\n# HELP http_requests Requests.\nhttp_requests_total 1\n"
+          "# TYPE temp gauge\n# HELP temp Temperature.\ntemp 21\n"
+          "# TYPE room_celsius gauge\n# UNIT room_celsius celsius\nroom_celsius 19\n# EOF\n",
+          "application/openmetrics-text; version=1.0.0"),
+        manager({&sink}) {
+    auto cfg = config::Parse("scrape_configs:\n"
+                             "  - job_name: b\n    scrape_interval: 100ms\n    scrape_timeout: 100ms\n"
+                             "    static_configs: [{targets: ['" + b.address() + "']}]\n"
+                             "  - job_name: a\n    scrape_interval: 100ms\n    scrape_timeout: 100ms\n"
+                             "    static_configs: [{targets: ['" + a.address() + "']}]\n",
+                             "p.yml");
+    REQUIRE(cfg.has_value());
+    manager.ApplyConfig(*cfg);
+    bool scraped = false;
+    for (int i = 0; i < 200 && !scraped; ++i) {
+      auto md = manager.TargetsMetadata();
+      scraped = md.size() == 2 && !md[0].metadata.empty() && !md[1].metadata.empty();
+      if (!scraped) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    REQUIRE(scraped);
+    target_a = R"({"instance":")" + a.address() + R"(","job":"a"})";
+    target_b = R"({"instance":")" + b.address() + R"(","job":"b"})";
+  }
+  std::function<void(Server::Options&)> Wire() {
+    return [this](Server::Options& o) {
+      o.metadata = [this](std::string_view metric) { return manager.TargetsMetadata(metric); };
+    };
+  }
+
+  Exporter a, b;
+  FakeStorage sink;
+  scrape::Manager manager;
+  std::string target_a, target_b;
+};
+
+TEST_CASE("/api/v1/targets/metadata lists each target's metric metadata", "[web][api][metadata]") {
+  MetadataFixture f;
+  TestServer ts(f.Wire());
+  const std::string& ta = f.target_a;
+  const std::string& tb = f.target_b;
+  const std::string all =
+      R"({"target":)" + ta + R"(,"metric":"http_requests_total","type":"counter",)"
+      R"("help":"Requests \u003cserved\u003e \u0026 \"counted\".","unit":""},)"
+      R"({"target":)" + ta + R"(,"metric":"temp","type":"gauge","help":"","unit":""},)"
+      R"({"target":)" + tb + R"(,"metric":"http_requests","type":"counter","help":"Requests.","unit":""},)"
+      R"({"target":)" + tb + R"(,"metric":"room_celsius","type":"gauge","help":"","unit":"celsius"},)"
+      R"({"target":)" + tb + R"(,"metric":"temp","type":"gauge","help":"Temperature.","unit":""})";
+  Reply r = Get(ts, "/api/v1/targets/metadata");
+  CHECK(r.status == 200);
+  CHECK(r.content_type == "application/json");
+  CHECK(r.body == R"({"status":"success","data":[)" + all + "]}");
+
+  // metric: the entries leave the family name out.
+  CHECK(Get(ts, "/api/v1/targets/metadata?metric=temp").body ==
+        R"({"status":"success","data":[{"target":)" + ta +
+            R"(,"type":"gauge","help":"","unit":""},{"target":)" + tb +
+            R"(,"type":"gauge","help":"Temperature.","unit":""}]})");
+  CHECK(Get(ts, "/api/v1/targets/metadata?" + Query({{"match_target", "{job=\"b\"}"}, {"metric", "temp"}}))
+            .body == R"({"status":"success","data":[{"target":)" + tb +
+                         R"(,"type":"gauge","help":"Temperature.","unit":""}]})");
+  CHECK(Get(ts, "/api/v1/targets/metadata?" + Query({{"match_target", "{job=~\"a|b\",instance!=\"\"}"}}))
+            .body == R"({"status":"success","data":[)" + all + "]}");
+  CHECK(Get(ts, "/api/v1/targets/metadata?" + Query({{"match_target", "{job=\"c\"}"}})).body ==
+        R"({"status":"success","data":[]})");
+  CHECK(Get(ts, "/api/v1/targets/metadata?metric=nope").body == R"({"status":"success","data":[]})");
+
+  // limit counts entries but is checked per target, as Prometheus: target a's two entries.
+  std::string first_two = all.substr(0, all.find(R"(,{"target":)" + tb));
+  CHECK(Get(ts, "/api/v1/targets/metadata?limit=1").body ==
+        R"({"status":"success","data":[)" + first_two + "]}");
+  CHECK(Get(ts, "/api/v1/targets/metadata?limit=0").body == R"({"status":"success","data":[]})");
+  CHECK(Get(ts, "/api/v1/targets/metadata?limit=-1").body == r.body);
+
+  Reply bad = Get(ts, "/api/v1/targets/metadata?limit=x");
+  CHECK(bad.status == 400);
+  CHECK(bad.body == ErrorJson("bad_data", "limit must be a number"));
+  bad = Get(ts, "/api/v1/targets/metadata?" + Query({{"match_target", "{job="}}));
+  CHECK(bad.status == 400);
+  CHECK(bad.body ==
+        ErrorJson("bad_data",
+                  R"(invalid parameter \"match_target\": 1:6: parse error: unexpected end of input inside braces)"));
+  CHECK(PostForm(ts, "/api/v1/targets/metadata", "").status == 405);
+}
+
+TEST_CASE("/api/v1/metadata deduplicates metadata across targets", "[web][api][metadata]") {
+  MetadataFixture f;
+  TestServer ts(f.Wire());
+  const std::string http_requests = R"("http_requests":[{"type":"counter","help":"Requests.","unit":""}])";
+  const std::string http_requests_total =
+      R"("http_requests_total":[{"type":"counter","help":"Requests \u003cserved\u003e \u0026 \"counted\".","unit":""}])";
+  const std::string room = R"("room_celsius":[{"type":"gauge","help":"","unit":"celsius"}])";
+  const std::string temp_a = R"({"type":"gauge","help":"","unit":""})";
+  const std::string temp_b = R"({"type":"gauge","help":"Temperature.","unit":""})";
+  Reply r = Get(ts, "/api/v1/metadata");
+  CHECK(r.status == 200);
+  CHECK(r.body == R"({"status":"success","data":{)" + http_requests + "," + http_requests_total +
+                      "," + room + R"(,"temp":[)" + temp_a + "," + temp_b + "]}}");
+  CHECK(Get(ts, "/api/v1/metadata?metric=temp").body ==
+        R"({"status":"success","data":{"temp":[)" + temp_a + "," + temp_b + "]}}");
+  CHECK(Get(ts, "/api/v1/metadata?metric=temp&limit_per_metric=1").body ==
+        R"({"status":"success","data":{"temp":[)" + temp_a + "]}}");
+  CHECK(Get(ts, "/api/v1/metadata?limit=2").body ==
+        R"({"status":"success","data":{)" + http_requests + "," + http_requests_total + "}}");
+  CHECK(Get(ts, "/api/v1/metadata?limit=0").body == R"({"status":"success","data":{}})");
+  CHECK(Get(ts, "/api/v1/metadata?metric=nope").body == R"({"status":"success","data":{}})");
+  CHECK(Get(ts, "/api/v1/metadata?limit=-5&limit_per_metric=0").body == r.body);
+
+  Reply bad = Get(ts, "/api/v1/metadata?limit=1.5");
+  CHECK(bad.status == 400);
+  CHECK(bad.body == ErrorJson("bad_data", "limit must be a number"));
+  bad = Get(ts, "/api/v1/metadata?limit_per_metric=x");
+  CHECK(bad.body == ErrorJson("bad_data", "limit_per_metric must be a number"));
+}
+
+TEST_CASE("Metadata endpoints answer empty without a scrape manager", "[web][api][metadata]") {
+  TestServer ts;
+  CHECK(Get(ts, "/api/v1/metadata").body == R"({"status":"success","data":{}})");
+  CHECK(Get(ts, "/api/v1/targets/metadata").body == R"({"status":"success","data":[]})");
 }
 
 }  // namespace

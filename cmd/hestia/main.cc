@@ -195,9 +195,10 @@ int RunServer(const base::FlagSet& flags) {
     r.storage_retention = retention_flag;
     return r;
   };
-  scrape::Manager scrapes({db->get(), &logger, &base::Clock::Real(), "Hestia/" HESTIA_VERSION});
+  scrape::Manager scrapes({db->get(), &logger, &base::Clock::Real(), "Hestia/" HESTIA_VERSION, &registry});
   wo.targets = [&scrapes] { return scrapes.Targets(); };
   wo.scrape_pools = [&scrapes] { return scrapes.Pools(); };
+  wo.metadata = [&scrapes](std::string_view metric) { return scrapes.TargetsMetadata(metric); };
   base::metrics::Gauge& reload_ok = registry.GetGauge(
       "prometheus_config_last_reload_successful", "Whether the last configuration reload attempt was successful.");
   base::metrics::Gauge& reload_time = registry.GetGauge(

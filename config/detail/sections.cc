@@ -4,6 +4,7 @@
 
 #include "base/flags.h"
 #include "config/relabel_config.h"
+#include "config/target_group.h"
 
 namespace config::detail {
 namespace {
@@ -148,13 +149,18 @@ base::Status ParseDiscovery(const Errors& err, const YAML::Node& n, std::string_
       RETURN_IF_ERROR(CheckFields(err, f, {"files", "refresh_interval"}, "file_sd_configs"));
       FileSdConfig c;
       ASSIGN_OR_RETURN(c.files, Strings(err, f["files"], "file_sd_configs: files"));
+      // Prometheus's discovery/file SDConfig.UnmarshalYAML.
+      if (c.files.empty())
+        return err.At(f, "file service discovery config must contain at least one path name");
       for (const std::string& p : c.files) {
-        if (!(p.ends_with(".json") || p.ends_with(".yml") || p.ends_with(".yaml")))
+        if (!IsValidFileSdPath(p))
           return err.At(f["files"], "path name \"" + p + "\" is not valid for file discovery");
       }
-      if (f["refresh_interval"]) {
+      if (f["refresh_interval"] && !f["refresh_interval"].IsNull()) {
         ASSIGN_OR_RETURN(c.refresh_interval, Duration(err, f["refresh_interval"], "file_sd_configs: refresh_interval"));
       }
+      if (c.refresh_interval.count() <= 0)
+        return err.At(f["refresh_interval"], "file_sd_configs: refresh_interval must be greater than 0");
       sd->file_sd_configs.push_back(std::move(c));
     }
   }

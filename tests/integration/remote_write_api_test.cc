@@ -49,7 +49,7 @@ std::string Compress(const std::string& raw) {
 
 class Fixture {
  public:
-  Fixture() {
+  explicit Fixture(promql::EngineOptions engine_options = {}) : engine_(engine_options) {
     tsdb::Options opts;
     opts.registry = &registry_;
     db_ = std::move(*tsdb::DB::Open(dir_.path(), opts));
@@ -261,4 +261,62 @@ TEST_CASE("Grafana's datasource requests are answered as Prometheus answers them
   auto exemplars = form("/api/v1/query_exemplars", "query=up&start=0&end=100");
   REQUIRE(exemplars);
   CHECK(exemplars->body == R"({"status":"success","data":[]})");
+}
+
+TEST_CASE("bad queries get Prometheus's error type, status and message",
+          "[integration][promql]") {
+  promql::EngineOptions eo;
+  eo.max_samples = 100;
+  Fixture f(eo);
+  Series big{{{"__name__", "big"}}, {}};
+  for (int i = 0; i < 200; ++i) big.samples.push_back({i * 1000, static_cast<double>(i)});
+  REQUIRE(f.Write(Encode({big, {{{"__name__", "up"}, {"job", "a"}}, {{1000, 1}}},
+                          {{{"__name__", "up"}, {"job", "b"}}, {{1000, 1}}}}))->status == 204);
+  struct Case {
+    std::string query;  // URL-encoded
+    int status;
+    std::string body;
+  };
+  const std::vector<Case> cases = {
+      {"sum(up", 400, R"({"status":"error","errorType":"bad_data","error":"1:7: parse error: unclosed left parenthesis"})"},
+      {"sum(up))", 400, R"({"status":"error","errorType":"bad_data","error":"1:9: parse error: unexpected right parenthesis ')'"})"},
+      {"foo(up)", 400, R"({"status":"error","errorType":"bad_data","error":"1:1: parse error: unknown function with name \"foo\""})"},
+      {"rate(up)", 400, R"({"status":"error","errorType":"bad_data","error":"1:6: parse error: expected type range vector in call to function \"rate\", got instant vector"})"},
+      {"up%20%2B%20on()%20up", 422, R"({"status":"error","errorType":"execution","error":"found duplicate series for the match group {} on the right hand-side of the operation: [{__name__=\"up\", job=\"a\"}, {__name__=\"up\", job=\"b\"}];many-to-many matching not allowed: matching labels must be unique on one side"})"},
+      {"sum_over_time(big%5B200s%5D)", 422, R"({"status":"error","errorType":"execution","error":"query processing would load too many samples into memory in query execution"})"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.query);
+    auto r = f.Get("/api/v1/query?time=200&query=" + c.query);
+    REQUIRE(r);
+    CHECK(r->status == c.status);
+    CHECK(r->body == c.body);
+  }
+  // A subquery with more steps than the sample limit fails before evaluating them.
+  auto huge = f.Get("/api/v1/query?time=200&query=count_over_time(up%5B100000m%3A1ms%5D)");
+  REQUIRE(huge);
+  CHECK(huge->status == 422);
+  CHECK(huge->body.find("too many samples") != std::string::npos);
+  // A query's own timeout: a subquery over five million steps takes more than a millisecond.
+  Fixture g;
+  REQUIRE(g.Write(Encode({{{{"__name__", "up"}}, {{1000, 1}}}}))->status == 204);
+  auto slow = g.Get("/api/v1/query?time=5000&timeout=1ms&query=count_over_time(up%5B5000s%3A1ms%5D)");
+  REQUIRE(slow);
+  CHECK(slow->status == 503);
+  CHECK(slow->body == R"({"status":"error","errorType":"timeout","error":"query timed out in expression evaluation"})");
+  auto bad_timeout = f.Get("/api/v1/query?query=up&timeout=soon");
+  REQUIRE(bad_timeout);
+  CHECK(bad_timeout->status == 400);
+  CHECK(bad_timeout->body.find(R"(invalid parameter \"timeout\")") != std::string::npos);
+  // Annotations come back as Prometheus's "warnings" and "infos".
+  auto info = f.Get("/api/v1/query?time=100&query=rate(big%5B1m%5D)");
+  REQUIRE(info);
+  CHECK(info->body.find(R"x("infos":["PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"big\" (1:6)"])x") != std::string::npos);
+  auto warn = f.Get("/api/v1/query_range?start=0&end=60&step=15&query=sort(up)");
+  REQUIRE(warn);
+  CHECK(warn->body.find(R"x("warnings":["PromQL warning: sort is ineffective for range queries since results are always ordered by labels (1:1)"])x") != std::string::npos);
+  // The server keeps answering.
+  auto ok = f.Get("/api/v1/query?query=count(up)&time=1");
+  REQUIRE(ok);
+  CHECK(ok->body == R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"2"]}]}})");
 }
