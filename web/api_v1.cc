@@ -432,6 +432,20 @@ HttpResponse ApiV1::TargetsMetadata(const Form& form) const {
 
 // As Prometheus's api.metricMetadata: the distinct (type, help, unit) of each family over all
 // active targets, in the order the targets are listed (Prometheus's order is random).
+HttpResponse ApiV1::Rules(const Form& form) const {
+  if (!options_.rules) return ApiSuccess(R"({"groups":[]})");
+  auto data = options_.rules(form);
+  if (!data) return ApiFailure(data.error());
+  return ApiSuccess(*data);
+}
+
+HttpResponse ApiV1::Alerts(const Form& form) const {
+  if (!options_.alerts) return ApiSuccess(R"({"alerts":[]})");
+  auto data = options_.alerts(form);
+  if (!data) return ApiFailure(data.error());
+  return ApiSuccess(*data);
+}
+
 HttpResponse ApiV1::Metadata(const Form& form) const {
   auto limit = MetadataLimit(form, "limit");
   if (!limit) return ApiFailure(limit.error());

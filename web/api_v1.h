@@ -92,10 +92,19 @@ class ApiV1 {
     // family `metric` only, when not empty), as scrape::Manager::TargetsMetadata. When empty,
     // both endpoints answer with no metadata.
     std::function<std::vector<scrape::TargetMetadata>(std::string_view metric)> metadata;
+    // /api/v1/rules and /api/v1/alerts: the `data` JSON of the rule manager for the request's
+    // filters (type, rule_name[], rule_group[], file[]). When empty (no rule manager), no rules
+    // are loaded: {"groups":[]} and {"alerts":[]}, as Prometheus without rule files.
+    std::function<base::Result<std::string>(const Form&)> rules;
+    std::function<base::Result<std::string>(const Form&)> alerts;
   };
 
   // REQUIRES: options.queryable != nullptr.
   explicit ApiV1(Options options);
+
+  // GET /api/v1/rules and /api/v1/alerts (Options::rules, Options::alerts).
+  HttpResponse Rules(const Form& form) const;
+  HttpResponse Alerts(const Form& form) const;
 
   // GET|POST /api/v1/series: match[] (required, repeated), start, end, limit.
   HttpResponse Series(const Form& form) const;

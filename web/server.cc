@@ -250,7 +250,8 @@ Server::Server(Options options)
                                                   options_.build_info, options_.flags,
                                                   options_.config_yaml, options_.runtime_info,
                                                   options_.engine, [] { return base::Clock::Real().NowMs(); },
-                                                  options_.targets, options_.metadata});
+                                                  options_.targets, options_.metadata,
+                                                  options_.rules, options_.alerts});
   }
   AddRoutes();
 }
@@ -331,6 +332,10 @@ void Server::AddRoutes() {
       api([](const ApiV1& a, const Request&, const Form& f) { return a.Targets(f); }));
   add("/api/v1/targets/metadata", {"GET"}, true, true,
       api([](const ApiV1& a, const Request&, const Form& f) { return a.TargetsMetadata(f); }));
+  add("/api/v1/rules", {"GET"}, true, true,
+      api([](const ApiV1& a, const Request&, const Form& f) { return a.Rules(f); }));
+  add("/api/v1/alerts", {"GET"}, true, true,
+      api([](const ApiV1& a, const Request&, const Form& f) { return a.Alerts(f); }));
   add("/api/v1/metadata", {"GET"}, true, true,
       api([](const ApiV1& a, const Request&, const Form& f) { return a.Metadata(f); }));
   add("/api/v1/status/config", {"GET"}, true, true,

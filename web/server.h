@@ -58,6 +58,9 @@ class Server {
     std::function<std::vector<std::string>()> scrape_pools;      // /api/v1/scrape_pools
     // /api/v1/targets/metadata and /api/v1/metadata (see ApiV1::Options::metadata).
     std::function<std::vector<scrape::TargetMetadata>(std::string_view metric)> metadata;
+    // /api/v1/rules and /api/v1/alerts (see ApiV1::Options::rules).
+    std::function<base::Result<std::string>(const Form&)> rules;
+    std::function<base::Result<std::string>(const Form&)> alerts;
     const promql::Engine* engine = nullptr;  // /api/v1/query, /api/v1/query_range
     // POST|PUT /-/reload reloads the configuration through this when set, as Prometheus with
     // --web.enable-lifecycle; otherwise it answers 403.

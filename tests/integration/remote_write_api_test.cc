@@ -261,6 +261,33 @@ TEST_CASE("Grafana's datasource requests are answered as Prometheus answers them
   auto exemplars = form("/api/v1/query_exemplars", "query=up&start=0&end=100");
   REQUIRE(exemplars);
   CHECK(exemplars->body == R"({"status":"success","data":[]})");
+  // GET-only resource calls: metadata (nothing scraped here), rules and alerts (no rule files),
+  // status pages.
+  auto metadata = f.client_->Get("/api/v1/metadata", grafana);
+  REQUIRE(metadata);
+  CHECK(metadata->body == R"({"status":"success","data":{}})");
+  auto rules = f.client_->Get("/api/v1/rules", grafana);
+  REQUIRE(rules);
+  CHECK(rules->body == R"({"status":"success","data":{"groups":[]}})");
+  auto alerts = f.client_->Get("/api/v1/alerts", grafana);
+  REQUIRE(alerts);
+  CHECK(alerts->body == R"({"status":"success","data":{"alerts":[]}})");
+  for (const char* path : {"/api/v1/status/runtimeinfo", "/api/v1/status/flags", "/api/v1/status/config",
+                           "/api/v1/status/tsdb"}) {
+    auto st = f.client_->Get(path, grafana);
+    REQUIRE(st);
+    INFO(path << ": " << st->body);
+    CHECK(st->status == 200);
+    CHECK(st->body.starts_with(R"({"status":"success","data":{)"));
+  }
+  // Resource calls Grafana retries as GET after a 400 or 405: both methods work here.
+  auto series_get = f.client_->Get("/api/v1/series?match%5B%5D=%7B__name__%21%3D%22%22%7D&limit=40000&start=0&end=100", grafana);
+  REQUIRE(series_get);
+  CHECK(series_get->body == R"({"status":"success","data":[{"__name__":"up","job":"a"}]})");
+  // Rules and alerts are GET only, as Prometheus's.
+  auto rules_post = form("/api/v1/rules", "");
+  REQUIRE(rules_post);
+  CHECK(rules_post->status == 405);
 }
 
 TEST_CASE("bad queries get Prometheus's error type, status and message",
