@@ -369,6 +369,10 @@ class SeriesPrefetcher {
   std::thread thread_;  // last: starts after the members it uses exist
 };
 
+struct LabelsHash {
+  size_t operator()(const Labels& l) const { return static_cast<size_t>(l.hash()); }
+};
+
 class Evaluator {
  public:
   using SeriesSink = std::function<void(Series&)>;
@@ -633,11 +637,12 @@ class Evaluator {
       return out;
     }
     VectorMatching m = b.vector_matching ? *b.vector_matching : VectorMatching{};
+    if (!IsSetOperator(b.op)) return VectorVector(b, m);
     std::vector<Vector> lhs = ByStep(Eval(*b.lhs)), rhs = ByStep(Eval(*b.rhs));
     std::vector<Vector> res(steps());
     for (size_t i = 0; i < steps(); ++i) {
       CheckCancel();
-      res[i] = IsSetOperator(b.op) ? SetOp(b.op, lhs[i], rhs[i], m) : VectorOp(b, m, lhs[i], rhs[i]);
+      res[i] = SetOp(b.op, lhs[i], rhs[i], m);
     }
     return FromSteps(res);
   }
@@ -698,57 +703,126 @@ class Evaluator {
     return out;
   }
 
-  Vector VectorOp(const BinaryExpr& b, const VectorMatching& m, Vector& lhs, Vector& rhs) {
-    const bool one_to_many = m.card == VectorMatching::Card::kOneToMany;
-    Vector& one = one_to_many ? lhs : rhs;   // the side matched at most once per signature
-    Vector& many = one_to_many ? rhs : lhs;
-    std::map<Labels, const Sample*> by_sig;
-    for (const Sample& s : one) {
-      auto [it, inserted] = by_sig.try_emplace(Signature(s.metric, m), &s);
-      if (!inserted) {
-        Abort(base::StatusCode::kExecution,
-              "found duplicate series for the match group " + it->first.ToString() + " on the " +
-                  (one_to_many ? "left" : "right") +
-                  " hand-side of the operation: [" + it->second->metric.ToString() + ", " +
-                  s.metric.ToString() + "];many-to-many matching not allowed: matching labels must be unique on one side");
+  // The matching key of a series: its signature's bytes (on: the listed labels' values;
+  // ignoring: every pair but the name and the listed ones).
+  static void SignatureKey(const Labels& l, const VectorMatching& m, std::string* key) {
+    key->clear();
+    if (m.on) {
+      for (const std::string& n : m.matching_labels) {
+        key->append(l.Get(n));
+        key->push_back('\xff');
       }
+      return;
     }
+    for (const model::Label& p : l) {
+      if (p.name == model::kMetricName ||
+          std::find(m.matching_labels.begin(), m.matching_labels.end(), p.name) != m.matching_labels.end())
+        continue;
+      key->append(p.name);
+      key->push_back('\xff');
+      key->append(p.value);
+      key->push_back('\xff');
+    }
+  }
+
+  // An arithmetic or comparison operator between two vectors, series-wise: signatures and
+  // result labels are computed once per series (pair), not once per step; at each step the
+  // pairs are formed as Prometheus's VectorBinop does, with its errors.
+  Matrix VectorVector(const BinaryExpr& b, const VectorMatching& m) {
+    Matrix lhs = Eval(*b.lhs), rhs = Eval(*b.rhs);
+    const bool one_to_many = m.card == VectorMatching::Card::kOneToMany;
     const bool grouped = m.card == VectorMatching::Card::kManyToOne || one_to_many;
-    std::map<Labels, Labels> seen;  // one-to-one: matched signature -> first left metric
-    Vector out;
-    for (const Sample& s : many) {
-      auto it = by_sig.find(Signature(s.metric, m));
-      if (it == by_sig.end()) continue;
-      const Sample& l = one_to_many ? *it->second : s;
-      const Sample& r = one_to_many ? s : *it->second;
-      if (!grouped) {
-        // One-to-one: each signature may match once on the left too (Prometheus's matchedSigs),
-        // whether or not a comparison then keeps the pair.
-        auto [sit, fresh] = seen.try_emplace(it->first, s.metric);
-        if (!fresh)
+    const Matrix& one = one_to_many ? lhs : rhs;  // matched at most once per signature and step
+    const Matrix& many = one_to_many ? rhs : lhs;
+    std::unordered_map<std::string, uint32_t> groups;
+    std::string key;
+    auto group_of = [&](const Series& s) {
+      SignatureKey(s.metric, m, &key);
+      return groups.try_emplace(key, static_cast<uint32_t>(groups.size())).first->second;
+    };
+    std::vector<uint32_t> one_group(one.size()), many_group(many.size());
+    for (size_t j = 0; j < one.size(); ++j) one_group[j] = group_of(one[j]);
+    for (size_t k = 0; k < many.size(); ++k) many_group[k] = group_of(many[k]);
+    std::vector<size_t> one_cur(one.size(), 0), many_cur(many.size(), 0);
+    std::vector<int64_t> slot(groups.size(), -1);  // the one-side series of a group at this step
+    std::vector<char> matched(groups.size(), 0);    // one-to-one: the group matched at this step
+    std::vector<uint32_t> touched;
+    std::unordered_map<uint64_t, uint32_t> pair_out;  // (many, one) -> output series
+    std::unordered_map<Labels, uint32_t, LabelsHash> out_index;
+    Matrix out;
+    for (size_t i = 0; i < steps(); ++i) {
+      CheckCancel();
+      const Timestamp t = StepTime(i);
+      for (uint32_t g : touched) slot[g] = -1, matched[g] = 0;
+      touched.clear();
+      for (size_t j = 0; j < one.size(); ++j) {
+        const auto& f = one[j].floats;
+        if (one_cur[j] >= f.size() || f[one_cur[j]].t != t) continue;
+        const uint32_t g = one_group[j];
+        if (slot[g] >= 0) {
+          const Series& first = one[static_cast<size_t>(slot[g])];
           Abort(base::StatusCode::kExecution,
-                "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
-      }
-      bool keep = true;
-      double v = Apply(b.op, l.f, r.f, b.return_bool, &keep);
-      if (!keep) continue;
-      if (!b.return_bool && IsComparisonOperator(b.op)) v = l.f;
-      // The result's labels: the "many" side's, without the name for arithmetic, reduced to
-      // the matching labels for one-to-one `on`, plus group_x's include labels from the other.
-      model::LabelsBuilder lb(s.metric);
-      const bool drop = DropsName(b.op) || b.return_bool || s.drop_name;
-      if (!grouped) {
-        if (m.on) {
-          model::LabelsBuilder keep_only;
-          for (const std::string& n : m.matching_labels) keep_only.Set(n, s.metric.Get(n));
-          lb = keep_only;
-        } else {
-          for (const std::string& n : m.matching_labels) lb.Del(n);
+                "found duplicate series for the match group " + Signature(first.metric, m).ToString() +
+                    " on the " + (one_to_many ? "left" : "right") + " hand-side of the operation: [" +
+                    first.metric.ToString() + ", " + one[j].metric.ToString() +
+                    "];many-to-many matching not allowed: matching labels must be unique on one side");
         }
+        slot[g] = static_cast<int64_t>(j);
+        touched.push_back(g);
       }
-      for (const std::string& n : m.include) lb.Set(n, it->second->metric.Get(n));
-      Labels metric = lb.Build();
-      out.push_back({std::move(metric), s.t, v, drop});
+      for (size_t k = 0; k < many.size(); ++k) {
+        const Series& s = many[k];
+        if (many_cur[k] >= s.floats.size() || s.floats[many_cur[k]].t != t) continue;
+        const double sf = s.floats[many_cur[k]].f;
+        const uint32_t g = many_group[k];
+        if (slot[g] < 0) continue;
+        const auto j = static_cast<size_t>(slot[g]);
+        const double of = one[j].floats[one_cur[j]].f;
+        if (!grouped) {
+          // One-to-one: each signature may match once on the left too (Prometheus's
+          // matchedSigs), whether or not a comparison then keeps the pair.
+          if (matched[g])
+            Abort(base::StatusCode::kExecution,
+                  "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+          matched[g] = 1;
+        }
+        const double lf = one_to_many ? of : sf, rf = one_to_many ? sf : of;
+        bool keep = true;
+        double v = Apply(b.op, lf, rf, b.return_bool, &keep);
+        if (!keep) continue;
+        if (!b.return_bool && IsComparisonOperator(b.op)) v = lf;
+        const uint64_t pair = (static_cast<uint64_t>(k) << 32) | j;
+        auto [pit, fresh] = pair_out.try_emplace(pair, 0);
+        if (fresh) {
+          // The result's labels: the "many" side's, without the name for arithmetic, reduced
+          // to the matching labels for one-to-one `on`, plus group_x's include labels from
+          // the other side.
+          model::LabelsBuilder lb(s.metric);
+          if (!grouped) {
+            if (m.on) {
+              model::LabelsBuilder keep_only;
+              for (const std::string& n : m.matching_labels) keep_only.Set(n, s.metric.Get(n));
+              lb = keep_only;
+            } else {
+              for (const std::string& n : m.matching_labels) lb.Del(n);
+            }
+          }
+          for (const std::string& n : m.include) lb.Set(n, one[j].metric.Get(n));
+          Labels metric = lb.Build();
+          auto [oit, new_out] = out_index.try_emplace(metric, static_cast<uint32_t>(out.size()));
+          if (new_out) out.push_back({std::move(metric), {}, false});
+          pit->second = oit->second;
+        }
+        Series& r = out[pit->second];
+        if (!r.floats.empty() && r.floats.back().t == t) DuplicateLabelset();
+        r.floats.push_back({t, v});
+        // As FromSteps: the flag of the series' first point.
+        if (r.floats.size() == 1) r.drop_name = DropsName(b.op) || b.return_bool || s.drop_name;
+      }
+      for (size_t j = 0; j < one.size(); ++j)
+        if (one_cur[j] < one[j].floats.size() && one[j].floats[one_cur[j]].t == t) ++one_cur[j];
+      for (size_t k = 0; k < many.size(); ++k)
+        if (many_cur[k] < many[k].floats.size() && many[k].floats[many_cur[k]].t == t) ++many_cur[k];
     }
     return out;
   }
