@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "base/strconv.h"
 #include "model/regexp_error.h"
 
 namespace alerting {
@@ -78,28 +79,6 @@ void AppendRune(std::string& out, char32_t r) {
   }
 }
 
-// Go's unicode.IsSpace.
-bool IsUnicodeSpace(char32_t r) {
-  switch (r) {
-    case '\t':
-    case '\n':
-    case '\v':
-    case '\f':
-    case '\r':
-    case ' ':
-    case 0x85:
-    case 0xA0:
-    case 0x1680:
-    case 0x2028:
-    case 0x2029:
-    case 0x202F:
-    case 0x205F:
-    case 0x3000:
-      return true;
-    default:
-      return r >= 0x2000 && r <= 0x200A;
-  }
-}
 
 // Go's strings.TrimSpace.
 std::string_view TrimUnicodeSpace(std::string_view s) {
@@ -107,7 +86,7 @@ std::string_view TrimUnicodeSpace(std::string_view s) {
   while (begin < s.size()) {
     auto [r, w] = DecodeRune(s, begin);
     if (r == kRuneError && w == 1) break;
-    if (!IsUnicodeSpace(r)) break;
+    if (!base::IsGoSpace(r)) break;
     begin += w;
   }
   size_t end = s.size();
@@ -120,7 +99,7 @@ std::string_view TrimUnicodeSpace(std::string_view s) {
     }
     auto [r, w] = DecodeRune(s, start);
     if (start + w != end) break;  // invalid byte: not a space
-    if (!IsUnicodeSpace(r)) break;
+    if (!base::IsGoSpace(r)) break;
     end = start;
   }
   return s.substr(begin, end - begin);

@@ -102,3 +102,31 @@ TEST_CASE("floats format as Go's strconv with shortest precision", "[base][strco
   CHECK(FormatFloatF(0.1) == "0.1");
   CHECK(FormatFloatF(-2.5) == "-2.5");
 }
+
+TEST_CASE("Go integer literals, underscores and spaces are read as Go's strconv and unicode",
+          "[base][strconv]") {
+  uint64_t v = 0;
+  CHECK(base::ParseGoUint("0x_1F", &v));
+  CHECK(v == 31);
+  CHECK(base::ParseGoUint("0o17", &v));
+  CHECK(v == 15);
+  CHECK(base::ParseGoUint("017", &v));
+  CHECK(v == 15);
+  CHECK(base::ParseGoUint("0b1_01", &v));
+  CHECK(v == 5);
+  CHECK(base::ParseGoUint("1_000", &v));
+  CHECK(v == 1000);
+  CHECK(base::ParseGoUint("18446744073709551615", &v));
+  CHECK(v == 18446744073709551615ULL);
+  CHECK_FALSE(base::ParseGoUint("18446744073709551616", &v));  // overflow
+  CHECK_FALSE(base::ParseGoUint("1__0", &v));
+  CHECK_FALSE(base::ParseGoUint("_1", &v));
+  CHECK_FALSE(base::ParseGoUint("08", &v));
+  CHECK_FALSE(base::ParseGoUint("", &v));
+  CHECK(base::GoUnderscoreOk("-1_2"));
+  CHECK_FALSE(base::GoUnderscoreOk("12_"));
+  CHECK(base::IsGoSpace(U'\u00a0'));
+  CHECK(base::IsGoSpace(U'\u2009'));
+  CHECK_FALSE(base::IsGoSpace(U'\u200b'));
+  CHECK_FALSE(base::IsGoSpace(U'x'));
+}

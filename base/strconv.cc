@@ -84,4 +84,102 @@ std::string FormatFloatG(double v) {
   return FixedFrom(d, neg);
 }
 
+
+namespace {
+char LowerAscii(char c) { return static_cast<char>(c | ('x' - 'X')); }
+}  // namespace
+
+bool GoUnderscoreOk(std::string_view s) {
+  char saw = '^';
+  size_t i = 0;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  bool hex = false;
+  if (s.size() >= 2 && s[0] == '0' &&
+      (LowerAscii(s[1]) == 'b' || LowerAscii(s[1]) == 'o' || LowerAscii(s[1]) == 'x')) {
+    i = 2;
+    saw = '0';
+    hex = LowerAscii(s[1]) == 'x';
+  }
+  for (; i < s.size(); ++i) {
+    if ((s[i] >= '0' && s[i] <= '9') || (hex && LowerAscii(s[i]) >= 'a' && LowerAscii(s[i]) <= 'f')) {
+      saw = '0';
+      continue;
+    }
+    if (s[i] == '_') {
+      if (saw != '0') return false;
+      saw = '_';
+      continue;
+    }
+    if (saw == '_') return false;
+    saw = '!';
+  }
+  return saw != '_';
+}
+
+bool ParseGoUint(std::string_view s, uint64_t* out) {
+  if (s.empty()) return false;
+  std::string_view s0 = s;
+  int base = 10;
+  if (s[0] == '0') {
+    if (s.size() >= 3 && LowerAscii(s[1]) == 'b') {
+      base = 2;
+      s.remove_prefix(2);
+    } else if (s.size() >= 3 && LowerAscii(s[1]) == 'o') {
+      base = 8;
+      s.remove_prefix(2);
+    } else if (s.size() >= 3 && LowerAscii(s[1]) == 'x') {
+      base = 16;
+      s.remove_prefix(2);
+    } else {
+      base = 8;
+      s.remove_prefix(1);
+    }
+  }
+  bool underscores = false;
+  uint64_t n = 0;
+  for (char c : s) {
+    int d;
+    if (c == '_') {
+      underscores = true;
+      continue;
+    } else if (c >= '0' && c <= '9') {
+      d = c - '0';
+    } else if (LowerAscii(c) >= 'a' && LowerAscii(c) <= 'z') {
+      d = LowerAscii(c) - 'a' + 10;
+    } else {
+      return false;
+    }
+    if (d >= base) return false;
+    if (__builtin_mul_overflow(n, static_cast<uint64_t>(base), &n) ||
+        __builtin_add_overflow(n, static_cast<uint64_t>(d), &n)) {
+      return false;
+    }
+  }
+  if (underscores && !GoUnderscoreOk(s0)) return false;
+  *out = static_cast<uint64_t>(n);
+  return true;
+}
+
+bool IsGoSpace(char32_t r) {
+  switch (r) {
+    case '\t':
+    case '\n':
+    case '\v':
+    case '\f':
+    case '\r':
+    case ' ':
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000:
+      return true;
+    default:
+      return r >= 0x2000 && r <= 0x200A;
+  }
+}
+
 }  // namespace base

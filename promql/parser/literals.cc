@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "base/quote.h"
+#include "base/strconv.h"
 
 namespace promql::parser {
 namespace {
@@ -12,77 +13,10 @@ namespace {
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 bool IsDecimalDigit(char c) { return c >= '0' && c <= '9'; }
 
-// Go's strconv.underscoreOK: underscores only between digits, or between a base prefix and a
-// digit.
-bool UnderscoreOk(std::string_view s) {
-  char saw = '^';  // ^ start, 0 digit or prefix, _ underscore, ! other
-  size_t i = 0;
-  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
-  bool hex = false;
-  if (s.size() >= 2 && s[0] == '0' &&
-      (Lower(s[1]) == 'b' || Lower(s[1]) == 'o' || Lower(s[1]) == 'x')) {
-    i = 2;
-    saw = '0';
-    hex = Lower(s[1]) == 'x';
-  }
-  for (; i < s.size(); ++i) {
-    char c = s[i];
-    if (IsDecimalDigit(c) || (hex && Lower(c) >= 'a' && Lower(c) <= 'f')) {
-      saw = '0';
-      continue;
-    }
-    if (c == '_') {
-      if (saw != '0') return false;
-      saw = '_';
-      continue;
-    }
-    if (saw == '_') return false;
-    saw = '!';
-  }
-  return saw != '_';
-}
-
 // strconv.ParseInt(s, 0, 64) for an unsigned literal; false on any error.
-bool GoParseInt(std::string_view s0, int64_t* out) {
-  if (s0.empty()) return false;
-  std::string_view s = s0;
-  uint64_t base = 10;
-  if (s[0] == '0') {
-    if (s.size() >= 3 && Lower(s[1]) == 'b') {
-      base = 2;
-      s.remove_prefix(2);
-    } else if (s.size() >= 3 && Lower(s[1]) == 'o') {
-      base = 8;
-      s.remove_prefix(2);
-    } else if (s.size() >= 3 && Lower(s[1]) == 'x') {
-      base = 16;
-      s.remove_prefix(2);
-    } else {
-      base = 8;
-      s.remove_prefix(1);
-    }
-  }
-  bool underscores = false;
-  uint64_t n = 0;
-  for (char c : s) {
-    if (c == '_') {
-      underscores = true;
-      continue;
-    }
-    uint64_t d;
-    if (IsDecimalDigit(c)) {
-      d = static_cast<uint64_t>(c - '0');
-    } else if (Lower(c) >= 'a' && Lower(c) <= 'z') {
-      d = static_cast<uint64_t>(Lower(c) - 'a' + 10);
-    } else {
-      return false;
-    }
-    if (d >= base) return false;
-    if (n > (std::numeric_limits<uint64_t>::max() - d) / base) return false;
-    n = n * base + d;
-  }
-  if (underscores && !UnderscoreOk(s0)) return false;
-  if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return false;
+bool GoParseInt(std::string_view s, int64_t* out) {
+  uint64_t n;
+  if (!base::ParseGoUint(s, &n) || n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return false;
   *out = static_cast<int64_t>(n);
   return true;
 }
@@ -128,7 +62,7 @@ int GoParseFloat(std::string_view s, double* out) {
       if (s[i] == '_') underscores = true;
     }
   }
-  if (underscores && !UnderscoreOk(s.substr(0, i))) return 1;
+  if (underscores && !base::GoUnderscoreOk(s.substr(0, i))) return 1;
   if (i != s.size()) return 1;
   std::string clean;
   for (char c : s) {
