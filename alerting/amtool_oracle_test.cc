@@ -451,6 +451,33 @@ TEST_CASE("check-config rejects broken configs with amtool's messages", "[alerti
   }
 }
 
+TEST_CASE("check-config parses notification templates as amtool does", "[alerting][amtool]") {
+  RequireAmtool();
+  testutil::TempDir dir;
+  struct Case {
+    const char* name;
+    const char* text;
+  };
+  const Case cases[] = {
+      {"good", "{{ define \"x\" }}{{ .CommonLabels.alertname | toUpper }}{{ end }}\n"},
+      {"undefined-function", "{{ define \"x\" }}{{ nope .Status }}{{ end }}\n"},
+      {"unclosed", "line one\n{{ define \"x\" }}{{ .Status \n"},
+      {"bad-end", "{{ end }}\n"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name << ": " << c.text);
+    std::string tmpl = dir.Sub(std::string(c.name) + ".tmpl");
+    std::ofstream(tmpl) << c.text;
+    std::string cfg = dir.Sub(std::string(c.name) + ".yml");
+    std::ofstream(cfg) << "route: {receiver: a}\nreceivers: [{name: a}]\ntemplates: ['" << tmpl << "']\n";
+    ProcessResult am = Run({kAmtool, "check-config", cfg});
+    std::ostringstream out, err;
+    int code = alerting::CheckConfig({cfg}, out, err);
+    CHECK(code == am.exit_code);
+    CHECK(WithoutAnnotations(out.str()) == am.out);
+  }
+}
+
 TEST_CASE("check-config agrees with amtool on the fixtures and the seed config",
           "[alerting][amtool]") {
   RequireAmtool();

@@ -16,6 +16,8 @@
 #include "alerting/config/config.h"
 #include "alerting/matchers.h"
 #include "alerting/route.h"
+#include "template/alertmanager_funcs.h"
+#include "template/template.h"
 
 namespace alerting {
 namespace {
@@ -176,9 +178,10 @@ base::Result<model::Labels> ParseLabels(const std::vector<std::string>& args) {
   return b.Build();
 }
 
-// Minimal template check until Hestia has the Go template engine: files readable and every
-// "{{" closed by "}}" (text/template's "unclosed action").
-base::Status CheckTemplateFile(const std::string& path) {
+// Parses a notification template file into `set` (Alertmanager's template.FromGlobs: one set
+// with Alertmanager's functions and missingkey=zero, each file a template named by its base
+// name), so Go template syntax errors and undefined functions fail the check as in amtool.
+base::Status CheckTemplateFile(const std::string& path, tmpl::Template& set) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::string reason = std::strerror(errno);
@@ -188,23 +191,11 @@ base::Status CheckTemplateFile(const std::string& path) {
   }
   std::ostringstream ss;
   ss << in.rdbuf();
-  const std::string text = ss.str();
-  size_t pos = 0;
-  while ((pos = text.find("{{", pos)) != std::string::npos) {
-    size_t close = text.find("}}", pos + 2);
-    if (close == std::string::npos) {
-      int line = 1 + static_cast<int>(
-                         std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n'));
-      std::string name = path.substr(path.find_last_of('/') + 1);
-      return base::InvalidArgument("template: " + name + ":" + std::to_string(line) +
-                                   ": unclosed action");
-    }
-    pos = close + 2;
-  }
-  return base::Status::Ok();
+  return set.AddParse(path.substr(path.find_last_of('/') + 1), ss.str());
 }
 
 base::Status CheckTemplates(const std::vector<std::string>& patterns) {
+  tmpl::Template set("", tmpl::AlertmanagerFuncs(), tmpl::Options{tmpl::MissingKey::kZero});
   for (const std::string& p : patterns) {
     glob_t g{};
     int rc = ::glob(p.c_str(), 0, nullptr, &g);
@@ -215,7 +206,7 @@ base::Status CheckTemplates(const std::vector<std::string>& patterns) {
     std::vector<std::string> files;
     for (size_t i = 0; i < g.gl_pathc; ++i) files.emplace_back(g.gl_pathv[i]);
     ::globfree(&g);
-    for (const std::string& f : files) RETURN_IF_ERROR(CheckTemplateFile(f));
+    for (const std::string& f : files) RETURN_IF_ERROR(CheckTemplateFile(f, set));
   }
   return base::Status::Ok();
 }

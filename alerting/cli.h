@@ -14,8 +14,8 @@ namespace alerting {
 // templates' check. No file: reads standard input (unless it is a terminal). Returns the exit
 // status: 0 when every file is valid, 1 otherwise (after "hestia: error: failed to validate N
 // file(s)" on `err`).
-// Difference: template files are globbed and read, and their {{ }} delimiters checked; their
-// Go template syntax is not checked.
+// Template files are globbed and parsed as Alertmanager's template.FromGlobs does (Go template
+// syntax, Alertmanager's functions).
 int CheckConfig(const std::vector<std::string>& files, std::ostream& out, std::ostream& err);
 
 // `amtool config routes test --config.file=F [--tree] [--verify.receivers=a,b] [--] name=value...`
