@@ -306,24 +306,18 @@ class SeriesPrefetcher {
     std::vector<Item> batch = TakeFree();
     size_t n = 0;
     std::unique_ptr<storage::SampleIterator> it;
+    std::vector<model::Sample> samples;
     base::Status st;
     while (set_->Next()) {
       if (n == batch.size()) batch.emplace_back();
       Item& item = batch[n++];
       item.labels = set_->At().labels();
-      item.pts.clear();
       it = set_->At().NewIterator(std::move(it));
-      if (it->Seek(mint_)) {
-        do {
-          auto [t, v] = it->At();
-          if (t > maxt_) break;
-          item.pts.push_back({t, v});
-        } while (it->Next());
-      }
-      if (!it->status().ok()) {
-        st = it->status();
-        break;
-      }
+      samples.clear();
+      st = it->ReadAll(mint_, maxt_, &samples);
+      if (!st.ok()) break;
+      item.pts.resize(samples.size());
+      for (size_t k = 0; k < samples.size(); ++k) item.pts[k] = {samples[k].t, samples[k].v};
       if (n == kBatch) {
         if (!Publish(std::move(batch), n)) return;
         batch = TakeFree();

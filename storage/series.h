@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include "base/status.h"
 #include "model/labels.h"
@@ -24,6 +25,21 @@ class SampleIterator {
   // The current sample. REQUIRES: the last Next/Seek returned true.
   virtual std::pair<Timestamp, double> At() const = 0;
   virtual base::Status status() const { return base::Status::Ok(); }
+
+  // Appends every sample with mint <= t <= maxt to *out, in order, and leaves the iterator
+  // exhausted. REQUIRES: a fresh iterator (no Next or Seek yet). Returns status(). The default
+  // reads through Seek/Next/At; chunk iterators decode in bulk, without a virtual call per
+  // sample (the evaluator's hot loop).
+  virtual base::Status ReadAll(Timestamp mint, Timestamp maxt, std::vector<model::Sample>* out) {
+    if (Seek(mint)) {
+      do {
+        auto [t, v] = At();
+        if (t > maxt) break;
+        out->push_back({t, v});
+      } while (Next());
+    }
+    return status();
+  }
 };
 
 // One series: its labels and a way to read its samples.

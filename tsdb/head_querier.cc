@@ -43,6 +43,22 @@ class ChunksIterator final : public storage::SampleIterator {
   }
   std::pair<model::Timestamp, double> At() const override { return it_->At(); }
   base::Status status() const override { return status_; }
+  base::Status ReadAll(model::Timestamp mint, model::Timestamp maxt,
+                       std::vector<model::Sample>* out) override {
+    mint = std::max(mint, mint_);
+    maxt = std::min(maxt, maxt_);
+    for (size_t i = 0; i < chunks_.size() && !done_; ++i) {
+      if (chunks_[i].maxt < mint) continue;
+      if (chunks_[i].mint > maxt) break;
+      Open(i);
+      if (base::Status st = it_->ReadAll(mint, maxt, out); !st.ok()) {
+        status_ = st;
+        break;
+      }
+    }
+    End();
+    return status_;
+  }
 
  private:
   bool Open(size_t i) {

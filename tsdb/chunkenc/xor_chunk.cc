@@ -145,6 +145,16 @@ bool XorIterator::Fail(std::string_view what) {
   return false;
 }
 
+base::Status XorIterator::ReadAll(Timestamp mint, Timestamp maxt, std::vector<model::Sample>* out) {
+  out->reserve(out->size() + (num_total_ - num_read_));
+  while (XorIterator::Next()) {  // qualified: no virtual call
+    if (t_ > maxt) break;
+    if (t_ >= mint) out->push_back({t_, std::bit_cast<double>(v_bits_)});
+  }
+  done_ = true;
+  return status_;
+}
+
 bool XorIterator::Next() {
   if (done_) return false;
   if (num_read_ == num_total_) {

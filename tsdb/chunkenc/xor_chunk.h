@@ -73,6 +73,7 @@ class XorIterator final : public Iterator {
   std::pair<Timestamp, double> At() const override { return {t_, std::bit_cast<double>(v_bits_)}; }
   base::Status status() const override { return status_; }
   Encoding encoding() const override { return Encoding::kXor; }
+  base::Status ReadAll(Timestamp mint, Timestamp maxt, std::vector<model::Sample>* out) override;
 
  private:
   friend class XorChunk;
