@@ -259,108 +259,134 @@ void CheckDuplicates(Matrix& m, bool merge) {
   m.resize(w);
 }
 
-// Decodes the samples of a SeriesSet on its own thread, in batches, ahead of the caller: the
-// two halves of a selector's cost (reading chunks; the functions and aggregations over the
-// samples) then run on two cores while the caller still sees the series in the set's order.
-// The set is only touched by the helper thread. Destruction stops and joins it.
-class SeriesPrefetcher {
+// Reads and transforms the series of a SeriesSet on worker threads, in batches, while the
+// caller consumes the results in the set's order. Each worker takes the next batch of series
+// from the set (under a lock: the set is not thread-safe), decodes their samples in
+// [mint, maxt] and applies `map` to each (labels, samples) -> Series; the caller's Next()
+// hands out the batches in order. So decoding chunks and computing functions over them use
+// every core, and what the caller does with the results (aggregation) sees them in order.
+// `map` runs concurrently with itself: it must only touch its arguments; an EvalAbort it
+// throws is rethrown by Next() at that batch. Destruction stops and joins the workers.
+class SeriesMapper {
  public:
-  struct Item {
-    Labels labels;
-    std::vector<FPoint> pts;
-  };
-  static constexpr size_t kBatch = 256, kMaxReady = 4;
+  // Fills *out from a series' labels and samples (stale markers included); false to drop it.
+  using MapFn = std::function<bool(const Labels& labels, std::vector<FPoint>& samples, Series* out)>;
+  static constexpr size_t kBatch = 256;
 
-  SeriesPrefetcher(std::unique_ptr<storage::SeriesSet> set, Timestamp mint, Timestamp maxt)
-      : set_(std::move(set)), mint_(mint), maxt_(maxt), thread_([this] { Run(); }) {}
-  ~SeriesPrefetcher() {
+  SeriesMapper(std::unique_ptr<storage::SeriesSet> set, Timestamp mint, Timestamp maxt, MapFn map)
+      : set_(std::move(set)), mint_(mint), maxt_(maxt), map_(std::move(map)) {
+    const unsigned n = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+    for (unsigned i = 0; i < n; ++i) workers_.emplace_back([this] { Work(); });
+  }
+  ~SeriesMapper() {
     {
       std::lock_guard l(mu_);
       stop_ = true;
     }
     cv_.notify_all();
-    thread_.join();
+    for (std::thread& t : workers_) t.join();
   }
 
-  // The next batch of series into *batch; false at the end, with *st the set's error if any.
-  bool Next(std::vector<Item>* batch, base::Status* st) {
+  // The next batch of mapped series (those `map` kept), in the set's order, with the number of
+  // raw samples each was read from (*raw, for the sample limit) and the largest number read
+  // for a series `map` dropped (*dropped_raw); false at the end. Throws the EvalAbort of a
+  // failed batch or the set's error.
+  bool Next(std::vector<Series>* out, std::vector<int64_t>* raw, int64_t* dropped_raw) {
     std::unique_lock l(mu_);
-    cv_.wait(l, [&] { return !ready_.empty() || done_; });
-    if (ready_.empty()) {
-      *st = status_;
+    cv_.wait(l, [&] { return done_.contains(next_) || (end_seq_ >= 0 && next_ >= end_seq_); });
+    auto it = done_.find(next_);
+    if (it == done_.end()) {
+      if (!set_status_.ok()) throw EvalAbort{set_status_};
       return false;
     }
-    *batch = std::move(ready_.front());
-    ready_.pop_front();
+    Done d = std::move(it->second);
+    done_.erase(it);
+    ++next_;
     cv_.notify_all();
+    l.unlock();
+    if (!d.error.ok()) throw EvalAbort{d.error};
+    *out = std::move(d.series);
+    *raw = std::move(d.raw);
+    *dropped_raw = d.dropped_raw;
     return true;
-  }
-  // Hands a consumed batch back so its buffers are reused.
-  void Recycle(std::vector<Item>&& batch) {
-    std::lock_guard l(mu_);
-    if (free_.size() < kMaxReady) free_.push_back(std::move(batch));
   }
 
  private:
-  void Run() {
-    std::vector<Item> batch = TakeFree();
-    size_t n = 0;
-    std::unique_ptr<storage::SampleIterator> it;
+  struct Done {
+    std::vector<Series> series;
+    std::vector<int64_t> raw;
+    int64_t dropped_raw = 0;
+    base::Status error;
+  };
+  static constexpr int64_t kMaxAhead = 8;  // batches mapped but not yet consumed
+
+  void Work() {
+    std::vector<Labels> labels;
+    std::vector<std::unique_ptr<storage::SampleIterator>> its;
     std::vector<model::Sample> samples;
-    base::Status st;
-    while (set_->Next()) {
-      if (n == batch.size()) batch.emplace_back();
-      Item& item = batch[n++];
-      item.labels = set_->At().labels();
-      it = set_->At().NewIterator(std::move(it));
-      samples.clear();
-      st = it->ReadAll(mint_, maxt_, &samples);
-      if (!st.ok()) break;
-      item.pts.resize(samples.size());
-      for (size_t k = 0; k < samples.size(); ++k) item.pts[k] = {samples[k].t, samples[k].v};
-      if (n == kBatch) {
-        if (!Publish(std::move(batch), n)) return;
-        batch = TakeFree();
-        n = 0;
+    std::vector<FPoint> pts;
+    for (;;) {
+      int64_t seq;
+      labels.clear();
+      its.clear();
+      {
+        std::unique_lock l(mu_);
+        cv_.wait(l, [&] { return stop_ || end_seq_ >= 0 || taken_ - next_ < kMaxAhead; });
+        if (stop_ || end_seq_ >= 0) return;
+        seq = taken_++;
+        // Series and their iterators stay valid until the set is destroyed
+        // (storage/series.h), so they are read outside the lock.
+        while (labels.size() < kBatch && set_->Next()) {
+          labels.push_back(set_->At().labels());
+          its.push_back(set_->At().NewIterator());
+        }
+        if (labels.size() < kBatch) {
+          end_seq_ = labels.empty() ? seq : seq + 1;
+          set_status_ = set_->status();
+          if (labels.empty()) {
+            cv_.notify_all();
+            return;
+          }
+        }
       }
+      Done d;
+      try {
+        for (size_t i = 0; i < labels.size(); ++i) {
+          samples.clear();
+          if (base::Status st = its[i]->ReadAll(mint_, maxt_, &samples); !st.ok()) throw EvalAbort{st};
+          pts.resize(samples.size());
+          for (size_t k = 0; k < samples.size(); ++k) pts[k] = {samples[k].t, samples[k].v};
+          Series out;
+          const auto n = static_cast<int64_t>(pts.size());
+          if (map_(labels[i], pts, &out)) {
+            d.series.push_back(std::move(out));
+            d.raw.push_back(n);
+          } else {
+            d.dropped_raw = std::max(d.dropped_raw, n);
+          }
+        }
+      } catch (const EvalAbort& a) {
+        d.series.clear();
+        d.error = a.status;
+      }
+      std::lock_guard l(mu_);
+      done_.emplace(seq, std::move(d));
+      cv_.notify_all();
     }
-    if (st.ok()) st = set_->status();
-    if (n > 0 && !Publish(std::move(batch), n)) return;
-    std::lock_guard l(mu_);
-    status_ = st;
-    done_ = true;
-    cv_.notify_all();
-  }
-
-  std::vector<Item> TakeFree() {
-    std::lock_guard l(mu_);
-    if (free_.empty()) return {};
-    std::vector<Item> b = std::move(free_.back());
-    free_.pop_back();
-    return b;
-  }
-
-  // Queues the first n items of batch, waiting while kMaxReady batches are queued; false when
-  // the reader is being destroyed.
-  bool Publish(std::vector<Item>&& batch, size_t n) {
-    batch.resize(n);
-    std::unique_lock l(mu_);
-    cv_.wait(l, [&] { return ready_.size() < kMaxReady || stop_; });
-    if (stop_) return false;
-    ready_.push_back(std::move(batch));
-    cv_.notify_all();
-    return true;
   }
 
   std::unique_ptr<storage::SeriesSet> set_;
   const Timestamp mint_, maxt_;
+  const MapFn map_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::vector<Item>> ready_;
-  std::vector<std::vector<Item>> free_;
-  bool done_ = false, stop_ = false;
-  base::Status status_;
-  std::thread thread_;  // last: starts after the members it uses exist
+  int64_t taken_ = 0;     // batches taken from the set
+  int64_t next_ = 0;      // the batch Next() hands out next
+  int64_t end_seq_ = -1;  // the number of batches, once the set is exhausted
+  base::Status set_status_;
+  std::map<int64_t, Done> done_;
+  bool stop_ = false;
+  std::vector<std::thread> workers_;  // last: started after the members they use exist
 };
 
 struct LabelsHash {
@@ -457,25 +483,44 @@ class Evaluator {
     return q_.Select(false, &hints, vs.matchers);
   }
 
-  // Reads every sample of the selected series in [mint, maxt], stale markers included, and
-  // calls f(labels, samples) for each in the set's order. The chunks are decoded on a helper
-  // thread (SeriesPrefetcher) while f runs on this one.
+  // Reads every sample of the selected series in [mint, maxt], stale markers included, maps
+  // each on the worker threads of a SeriesMapper (`map` must only touch its arguments) and
+  // calls sink with the kept results, in the set's order, on this thread.
+  void MapEachSeries(const VectorSelector& vs, Timestamp mint, Timestamp maxt,
+                     SeriesMapper::MapFn map, const SeriesSink& sink) {
+    SeriesMapper mapper(Select(vs, mint, maxt), mint, maxt, std::move(map));
+    std::vector<Series> batch;
+    std::vector<int64_t> raw;
+    int64_t dropped_raw = 0;
+    while (mapper.Next(&batch, &raw, &dropped_raw)) {
+      // The samples a series was read from count towards the limit while it is processed.
+      CountSamples(dropped_raw);
+      CountSamples(-dropped_raw);
+      for (size_t i = 0; i < batch.size(); ++i) {
+        CheckCancel();
+        const auto n = std::max(raw[i], static_cast<int64_t>(batch[i].floats.size()));
+        CountSamples(n);
+        sink(batch[i]);
+        CountSamples(-n);
+      }
+    }
+  }
+
+  // Calls f(labels, samples) for every selected series with its samples in [mint, maxt], stale
+  // markers included, in the set's order.
   template <typename F>
   void ForEachSeries(const VectorSelector& vs, Timestamp mint, Timestamp maxt, F&& f) {
-    SeriesPrefetcher reader(Select(vs, mint, maxt), mint, maxt);
-    std::vector<SeriesPrefetcher::Item> batch;
-    base::Status st;
-    while (reader.Next(&batch, &st)) {
-      for (SeriesPrefetcher::Item& item : batch) {
-        CheckCancel();
-        CountSamples(static_cast<int64_t>(item.pts.size()));
-        f(item.labels, item.pts);
-        CountSamples(-static_cast<int64_t>(item.pts.size()));
-        CheckCancel();  // f may have walked many steps
-      }
-      reader.Recycle(std::move(batch));
-    }
-    if (!st.ok()) throw EvalAbort{st};
+    MapEachSeries(
+        vs, mint, maxt,
+        [](const Labels& l, std::vector<FPoint>& pts, Series* out) {
+          out->metric = l;
+          out->floats = std::move(pts);
+          return true;
+        },
+        [&](Series& s) {
+          f(s.metric, s.floats);
+          CheckCancel();  // f may have walked many steps
+        });
   }
 
   Matrix ScalarMatrix(double v) {
@@ -513,14 +558,13 @@ class Evaluator {
   // no point at any step are skipped. The sink may move the series away.
   void EachVectorSelector(const VectorSelector& vs, bool sample_time, const SeriesSink& sink) {
     Timestamp first = RefTime(vs, start_), last = RefTime(vs, end_);
-    Timestamp lookback = opts_.lookback_delta.count();
+    const Timestamp lookback = opts_.lookback_delta.count();
     const bool fixed = vs.timestamp || vs.start_or_end != AtModifier::kNone;
-    Series s;
-    ForEachSeries(vs, std::min(first, last) - lookback + 1, std::max(first, last), [&](const Labels& l, const std::vector<FPoint>& pts) {
-      s.floats.clear();
-      s.drop_name = false;
+    const size_t n_steps = steps();
+    // Runs on the mapper's workers: reads only its arguments and this evaluator's constants.
+    auto map = [this, &vs, lookback, fixed, sample_time, n_steps](const Labels& l, std::vector<FPoint>& pts, Series* s) {
       size_t j = 0;  // first sample after the current reference time
-      for (size_t i = 0; i < steps(); ++i) {
+      for (size_t i = 0; i < n_steps; ++i) {
         Timestamp ref = RefTime(vs, StepTime(i));
         if (fixed) j = 0;
         while (j < pts.size() && pts[j].t <= ref) ++j;
@@ -528,12 +572,13 @@ class Evaluator {
         const FPoint& p = pts[j - 1];
         // The lookback window is left-open, as Prometheus 3: (ref - lookback, ref].
         if (p.t <= ref - lookback || model::IsStaleNaN(p.f)) continue;
-        s.floats.push_back({StepTime(i), sample_time ? p.t / 1000.0 : p.f});
+        s->floats.push_back({StepTime(i), sample_time ? p.t / 1000.0 : p.f});
       }
-      if (s.floats.empty()) return;
-      s.metric = l;
-      sink(s);
-    });
+      if (s->floats.empty()) return false;
+      s->metric = l;
+      return true;
+    };
+    MapEachSeries(vs, std::min(first, last) - lookback + 1, std::max(first, last), map, sink);
   }
 
   // Calls sink for each series of e's matrix, in the order Eval(e) gives them. Selectors and
@@ -1731,24 +1776,25 @@ class Evaluator {
     const bool smoothing = f == *FindRangeFunction("double_exponential_smoothing");
     const bool per_second = f == *FindRangeFunction("rate");
     const bool counter_rate = per_second || f == *FindRangeFunction("increase");
-    std::vector<size_t> resets;
     const Expr* range_arg = &range_expr;
     while (const auto* p = As<ParenExpr>(*range_arg)) range_arg = p->expr.get();
-    Series s;
-    // Applies f over the window (ref - range, ref] of one series at every step.
-    auto slide = [&](const Labels& l, const std::vector<FPoint>& pts, const TimeModifiers& mods,
-                     int64_t range, bool inner_drop) {
-      s.floats.clear();
-      s.drop_name = inner_drop || !keep_name;
+    const size_t n_steps = steps();
+    // Applies f over the window (ref - range, ref] of one series at every step into *s; false
+    // when no step has a value. Runs on the mapper's workers: reads only its arguments and
+    // the evaluator's constants (an invalid smoothing factor throws, as in Prometheus).
+    auto slide = [&, n_steps](const Labels& l, const std::vector<FPoint>& pts, const TimeModifiers& mods,
+                              int64_t range, bool inner_drop, Series* s, std::vector<size_t>* resets) {
+      s->floats.clear();
+      s->drop_name = inner_drop || !keep_name;
       const bool fixed = mods.timestamp || mods.start_or_end != AtModifier::kNone;
       // rate and increase: the counter resets of the series found once, so that a window
       // adds the values before its resets (in order, as ExtrapolatedRate) without a scan.
-      resets.clear();
+      resets->clear();
       if (counter_rate)
         for (size_t k = 1; k < pts.size(); ++k)
-          if (pts[k].f < pts[k - 1].f) resets.push_back(k);
+          if (pts[k].f < pts[k - 1].f) resets->push_back(k);
       size_t lo = 0, hi = 0, first_reset = 0;
-      for (size_t i = 0; i < steps(); ++i) {
+      for (size_t i = 0; i < n_steps; ++i) {
         Timestamp ref = RefTime(mods, StepTime(i));
         if (fixed) lo = hi = first_reset = 0;
         while (hi < pts.size() && pts[hi].t <= ref) ++hi;
@@ -1756,11 +1802,12 @@ class Evaluator {
         if (lo == hi) continue;
         if (counter_rate) {
           if (hi - lo < 2) continue;
-          while (first_reset < resets.size() && resets[first_reset] <= lo) ++first_reset;
+          while (first_reset < resets->size() && (*resets)[first_reset] <= lo) ++first_reset;
           double result = pts[hi - 1].f - pts[lo].f;
-          for (size_t r = first_reset; r < resets.size() && resets[r] < hi; ++r) result += pts[resets[r] - 1].f;
+          for (size_t r = first_reset; r < resets->size() && (*resets)[r] < hi; ++r)
+            result += pts[(*resets)[r] - 1].f;
           auto w = std::span<const FPoint>(pts.data() + lo, hi - lo);
-          s.floats.push_back({StepTime(i), Extrapolate(w, result, ref, range, true, per_second)});
+          s->floats.push_back({StepTime(i), Extrapolate(w, result, ref, range, true, per_second)});
           continue;
         }
         if (smoothing) CheckSmoothingFactors(args[i]);
@@ -1768,38 +1815,44 @@ class Evaluator {
         // (it is one of Prometheus's AtModifierUnsafeFunctions); the others read the window's end.
         auto v = f(std::span<const FPoint>(pts.data() + lo, hi - lo),
                    intercept_at_step ? StepTime(i) : ref, range, args.empty() ? kNoArgs : args[i]);
-        if (v) s.floats.push_back({StepTime(i), *v});
+        if (v) s->floats.push_back({StepTime(i), *v});
       }
-      if (s.floats.empty()) return;
+      if (s->floats.empty()) return false;
+      s->metric = l;
+      return true;
+    };
+    // On this thread, for each result: the possible-non-counter info, then the sink.
+    auto consume = [&](Series& s) {
       if (counter_rate) {
-        std::string_view name = l.metric_name();
+        std::string_view name = s.metric.metric_name();
         if (!name.empty() && !name.ends_with("_total") && !name.ends_with("_sum") &&
             !name.ends_with("_count") && !name.ends_with("_bucket"))
           Info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: " +
                    base::GoQuote(name),
                range_expr);
       }
-      s.metric = l;
-      const auto n = static_cast<int64_t>(s.floats.size());
-      CountSamples(n);
       sink(s);
-      CountSamples(-n);
     };
     if (const auto* ms = As<MatrixSelector>(*range_arg)) {
       const VectorSelector& vs = *ms->vector_selector;
       const int64_t range = ms->range.count();
       Timestamp first = RefTime(vs, start_), last = RefTime(vs, end_);
-      std::vector<FPoint> pts;
-      ForEachSeries(vs, std::min(first, last) - range + 1, std::max(first, last),
-                    [&](const Labels& l, const std::vector<FPoint>& raw) {
-                      pts.clear();
-                      for (const FPoint& p : raw)
-                        if (!model::IsStaleNaN(p.f)) pts.push_back(p);
-                      slide(l, pts, vs, range, false);
-                    });
+      auto map = [&, range](const Labels& l, std::vector<FPoint>& pts, Series* out) {
+        std::erase_if(pts, [](const FPoint& p) { return model::IsStaleNaN(p.f); });
+        std::vector<size_t> resets;
+        return slide(l, pts, vs, range, false, out, &resets);
+      };
+      MapEachSeries(vs, std::min(first, last) - range + 1, std::max(first, last), map, consume);
     } else if (const auto* sq = As<SubqueryExpr>(*range_arg)) {
-      for (Series& inner : EvalSubquery(*sq))
-        slide(inner.metric, inner.floats, *sq, sq->range.count(), inner.drop_name);
+      Series out;
+      std::vector<size_t> resets;
+      for (Series& inner : EvalSubquery(*sq)) {
+        if (!slide(inner.metric, inner.floats, *sq, sq->range.count(), inner.drop_name, &out, &resets)) continue;
+        const auto n = static_cast<int64_t>(out.floats.size());
+        CountSamples(n);
+        consume(out);
+        CountSamples(-n);
+      }
     } else {
       Abort(base::StatusCode::kExecution, "expected a range vector");
     }

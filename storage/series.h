@@ -56,7 +56,9 @@ class SeriesSet {
  public:
   virtual ~SeriesSet() = default;
   virtual bool Next() = 0;
-  // The current series; valid until the next Next(). REQUIRES: Next() returned true.
+  // The current series. REQUIRES: Next() returned true. The series, and the iterators it
+  // creates, stay valid until the set is destroyed, and may be read on another thread than the
+  // one calling Next() (one thread per object): the evaluator decodes series in parallel.
   virtual Series& At() = 0;
   virtual base::Status status() const { return base::Status::Ok(); }
 };
