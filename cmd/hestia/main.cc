@@ -1,5 +1,6 @@
 // hestia: the server (no subcommand) and its tools (`hestia tsdb dump`). Flags, wiring, no logic.
 #include <malloc.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <csignal>
@@ -21,6 +22,10 @@
 #include "hestia/version.h"
 #include "promql/engine.h"
 #include "promql/parser/parse.h"
+#include "rules/api.h"
+#include "rules/check_rules.h"
+#include "rules/engine_query.h"
+#include "rules/manager.h"
 #include "scrape/manager.h"
 #include "tsdb/db.h"
 #include "tsdb/dump.h"
@@ -31,7 +36,8 @@ namespace {
 constexpr const char* kSummary =
     "Hestia: a Prometheus-compatible metrics store and alert engine.\n"
     "Subcommands: (none) runs the server; `tsdb dump` prints stored samples;\n"
-    "`alertmanager check-config` and `alertmanager routes [show|test]` work as amtool's.";
+    "`alertmanager check-config` and `alertmanager routes [show|test]` work as amtool's;\n"
+    "`check rules FILE...` works as promtool's.";
 
 void DeclareServerFlags(base::FlagSet& f) {
   f.String("config.file", "", "Hestia configuration file path (Prometheus format).")
@@ -58,6 +64,13 @@ void DeclareServerFlags(base::FlagSet& f) {
       .String("query.lookback-delta", "5m",
               "The maximum lookback duration for retrieving metrics during expression evaluations.")
       .String("query.max-concurrency", "20", "Maximum number of queries executed concurrently.")
+      .String("rules.alert.for-outage-tolerance", "1h",
+              "Max time to tolerate prometheus outage for restoring \"for\" state of alert.")
+      .String("rules.alert.for-grace-period", "10m",
+              "Minimum duration between alert and restored \"for\" state. This is maintained only "
+              "for alerts with configured \"for\" time greater than grace period.")
+      .String("rules.alert.resend-delay", "1m",
+              "Minimum amount of time to wait before resending an alert to Alertmanager.")
       .String("log.level", "info", "Only log messages with the given severity or above: debug, info, warn, error.")
       .Bool("version", false, "Show application version.");
 }
@@ -91,6 +104,20 @@ void OnSignal(int sig) { g_signal.store(sig); }
 int Fail(const std::string& msg) {
   std::fprintf(stderr, "hestia: error: %s\n", msg.c_str());
   return 1;
+}
+
+// Prometheus's external URL: --web.external-url, or http://<hostname>:<listen port>; without
+// a trailing slash (alerts' generatorURL appends /graph?...).
+std::string ExternalUrl(const base::FlagSet& flags) {
+  std::string url = flags.Get("web.external-url");
+  if (url.empty()) {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "localhost");
+    const std::string& listen = flags.Get("web.listen-address");
+    url = std::string("http://") + host + ":" + listen.substr(listen.rfind(':') + 1);
+  }
+  while (url.ends_with('/')) url.pop_back();
+  return url;
 }
 
 int RunServer(const base::FlagSet& flags) {
@@ -199,6 +226,38 @@ int RunServer(const base::FlagSet& flags) {
   wo.targets = [&scrapes] { return scrapes.Targets(); };
   wo.scrape_pools = [&scrapes] { return scrapes.Pools(); };
   wo.metadata = [&scrapes](std::string_view metric) { return scrapes.TargetsMetadata(metric); };
+  // Recording and alerting rules of the configuration's rule_files, evaluated by the engine
+  // over the database. Alerts are not sent yet (no notifier): they show in /api/v1/alerts and
+  // as ALERTS series.
+  rules::ManagerOptions ro;
+  ro.query = rules::EngineQueryFn(engine, **db);
+  ro.appendable = db->get();
+  ro.queryable = db->get();
+  ro.logger = &logger;
+  ro.registry = &registry;
+  ro.external_url = ExternalUrl(flags);
+  for (auto [name, field] : {std::pair{"rules.alert.for-outage-tolerance", &ro.outage_tolerance},
+                             std::pair{"rules.alert.for-grace-period", &ro.for_grace_period},
+                             std::pair{"rules.alert.resend-delay", &ro.resend_delay}}) {
+    auto d = base::ParseDuration(flags.Get(name));
+    if (!d) return Fail(std::string("--") + name + ": " + d.error().message());
+    *field = *d;
+  }
+  rules::Manager rule_manager(std::move(ro));
+  wo.rules = [&rule_manager](const web::Form& f) -> base::Result<std::string> {
+    rules::RulesFilter filter;
+    filter.type = std::string(f.Get("type"));
+    for (std::string_view v : f.GetAll("rule_name[]")) filter.rule_names.emplace(v);
+    for (std::string_view v : f.GetAll("rule_group[]")) filter.rule_groups.emplace(v);
+    for (std::string_view v : f.GetAll("file[]")) filter.files.emplace(v);
+    filter.exclude_alerts = f.Get("exclude_alerts") == "true";
+    auto json = rules::RulesJson(rule_manager, filter);
+    if (!json) return base::InvalidArgument("invalid parameter \"type\": " + json.error().message());
+    return json;
+  };
+  wo.alerts = [&rule_manager](const web::Form&) -> base::Result<std::string> {
+    return rules::AlertsJson(rule_manager);
+  };
   base::metrics::Gauge& reload_ok = registry.GetGauge(
       "prometheus_config_last_reload_successful", "Whether the last configuration reload attempt was successful.");
   base::metrics::Gauge& reload_time = registry.GetGauge(
@@ -215,6 +274,12 @@ int RunServer(const base::FlagSet& flags) {
       return next.error();
     }
     for (const std::string& w : next->warnings) logger.Warn("config", "Configuration loads with a limitation", {{"detail", w}});
+    // Rules first: a rule file that does not load fails the reload, keeping everything running.
+    if (base::Status st = rule_manager.ApplyConfig(*next); !st.ok()) {
+      reload_ok.Set(0);
+      logger.Error("main", "Error reloading config", {{"err", st.message()}});
+      return st;
+    }
     scrapes.ApplyConfig(*next);
     {
       std::lock_guard text_lock(config_text->first);
@@ -228,6 +293,10 @@ int RunServer(const base::FlagSet& flags) {
   if (flags.GetBool("web.enable-lifecycle")) wo.reload = reload;
   web::Server server(std::move(wo));
   if (auto st = server.Start(); !st.ok()) return Fail(st.message());
+  if (base::Status st = rule_manager.ApplyConfig(*cfg); !st.ok()) {
+    server.Stop();
+    return Fail("loading rule files failed: " + st.message());
+  }
   scrapes.ApplyConfig(*cfg);
   reload_ok.Set(1);
   reload_time.Set(static_cast<double>(base::Clock::Real().NowMs()) / 1000);
@@ -242,6 +311,7 @@ int RunServer(const base::FlagSet& flags) {
   }
   logger.Info("main", "Received termination request, exiting gracefully...");
   scrapes.Stop();
+  rule_manager.Stop();
   server.Stop();
   if (auto st = (*db)->Close(); !st.ok()) {
     logger.Error("main", "Closing storage failed", {{"err", st.message()}});
@@ -315,6 +385,8 @@ int main(int argc, char** argv) {
     return RunDump(argc, argv);
   }
   if (argc >= 2 && std::string(argv[1]) == "alertmanager") return RunAlertmanagerTool(argc, argv);
+  if (argc >= 3 && std::string(argv[1]) == "check" && std::string(argv[2]) == "rules")
+    return rules::CheckRules({argv + 3, argv + argc}, std::cout, std::cerr);
   base::FlagSet flags("hestia");
   DeclareServerFlags(flags);
   if (auto st = flags.Parse(argc, argv); !st.ok()) return Fail(st.message() + ", try --help");
