@@ -20,40 +20,9 @@ base::Result<std::vector<std::shared_ptr<Group>>> Manager::LoadGroups(
   std::vector<std::shared_ptr<Group>> out;
   for (const std::string& fn : files) {
     ASSIGN_OR_RETURN(config::RuleFile file, LoadRuleFile(fn));
-    for (config::RuleGroupConfig& g : file.groups) {
-      GroupSpec spec;
-      spec.name = g.name;
-      spec.file = fn;
-      spec.interval = g.interval.count() > 0 ? g.interval : interval;
-      spec.query_offset = g.query_offset;
-      spec.limit = g.limit;
-      spec.should_restore = should_restore;
-      for (config::RuleConfig& r : g.rules) {
-        auto expr = promql::parser::Parse(r.expr);
-        if (!expr.ok()) return base::InvalidArgument(fn + ": " + expr.error().message());
-        // Group labels, then the rule's (Prometheus's FromMaps: later maps win).
-        model::LabelsBuilder lb;
-        for (const auto& [k, v] : g.labels) lb.Set(k, v);
-        for (const auto& [k, v] : r.labels) lb.Set(k, v);
-        if (!r.alert.empty()) {
-          AlertingRule::Spec s;
-          s.name = r.alert;
-          s.expr = std::move(*expr);
-          s.hold = r.for_duration;
-          s.keep_firing_for = r.keep_firing_for;
-          s.labels = lb.Build();
-          s.annotations = r.annotations;
-          s.external_labels = external_labels;
-          s.external_url = options_.external_url;
-          s.restored = !should_restore;
-          spec.rules.push_back(std::make_unique<AlertingRule>(std::move(s)));
-        } else {
-          spec.rules.push_back(
-              std::make_unique<RecordingRule>(r.record, std::move(*expr), lb.Build()));
-        }
-      }
-      out.push_back(std::make_shared<Group>(std::move(spec), &options_));
-    }
+    GroupBuildOptions o{interval, external_labels, options_.external_url, should_restore};
+    ASSIGN_OR_RETURN(std::vector<GroupSpec> specs, BuildGroupSpecs(fn, file, o));
+    for (GroupSpec& spec : specs) out.push_back(std::make_shared<Group>(std::move(spec), &options_));
   }
   return out;
 }

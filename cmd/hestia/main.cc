@@ -26,6 +26,7 @@
 #include "rules/check_rules.h"
 #include "rules/engine_query.h"
 #include "rules/manager.h"
+#include "rules/unit_test_runner.h"
 #include "scrape/manager.h"
 #include "tsdb/db.h"
 #include "tsdb/dump.h"
@@ -37,7 +38,7 @@ constexpr const char* kSummary =
     "Hestia: a Prometheus-compatible metrics store and alert engine.\n"
     "Subcommands: (none) runs the server; `tsdb dump` prints stored samples;\n"
     "`alertmanager check-config` and `alertmanager routes [show|test]` work as amtool's;\n"
-    "`check rules FILE...` works as promtool's.";
+    "`check rules FILE...` and `test rules FILE...` work as promtool's.";
 
 void DeclareServerFlags(base::FlagSet& f) {
   f.String("config.file", "", "Hestia configuration file path (Prometheus format).")
@@ -387,6 +388,15 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::string(argv[1]) == "alertmanager") return RunAlertmanagerTool(argc, argv);
   if (argc >= 3 && std::string(argv[1]) == "check" && std::string(argv[2]) == "rules")
     return rules::CheckRules({argv + 3, argv + argc}, std::cout, std::cerr);
+  if (argc >= 3 && std::string(argv[1]) == "test" && std::string(argv[2]) == "rules")
+    return rules::TestRules({argv + 3, argv + argc}, std::cout, std::cerr,
+                            [](const std::string& dir)
+                                -> base::Result<std::unique_ptr<rules::UnitTestStorage>> {
+                              tsdb::Options o;
+                              o.wal_sync = tsdb::WalSyncMode::kSegment;
+                              ASSIGN_OR_RETURN(std::unique_ptr<tsdb::DB> db, tsdb::DB::Open(dir, o));
+                              return rules::WrapUnitTestStorage(std::move(db));
+                            });
   base::FlagSet flags("hestia");
   DeclareServerFlags(flags);
   if (auto st = flags.Parse(argc, argv); !st.ok()) return Fail(st.message() + ", try --help");
