@@ -446,6 +446,11 @@ HttpResponse ApiV1::Alerts(const Form& form) const {
   return ApiSuccess(*data);
 }
 
+HttpResponse ApiV1::Alertmanagers() const {
+  if (!options_.alertmanagers) return ApiSuccess(R"({"activeAlertmanagers":[],"droppedAlertmanagers":[]})");
+  return ApiSuccess(options_.alertmanagers());
+}
+
 HttpResponse ApiV1::Metadata(const Form& form) const {
   auto limit = MetadataLimit(form, "limit");
   if (!limit) return ApiFailure(limit.error());

@@ -97,6 +97,9 @@ class ApiV1 {
     // are loaded: {"groups":[]} and {"alerts":[]}, as Prometheus without rule files.
     std::function<base::Result<std::string>(const Form&)> rules;
     std::function<base::Result<std::string>(const Form&)> alerts;
+    // /api/v1/alertmanagers: the notifier's `data` JSON ({"activeAlertmanagers":[...],
+    // "droppedAlertmanagers":[...]}); when empty, none are configured.
+    std::function<std::string()> alertmanagers;
   };
 
   // REQUIRES: options.queryable != nullptr.
@@ -105,6 +108,8 @@ class ApiV1 {
   // GET /api/v1/rules and /api/v1/alerts (Options::rules, Options::alerts).
   HttpResponse Rules(const Form& form) const;
   HttpResponse Alerts(const Form& form) const;
+  // GET /api/v1/alertmanagers (Options::alertmanagers).
+  HttpResponse Alertmanagers() const;
 
   // GET|POST /api/v1/series: match[] (required, repeated), start, end, limit.
   HttpResponse Series(const Form& form) const;

@@ -251,7 +251,8 @@ Server::Server(Options options)
                                                   options_.config_yaml, options_.runtime_info,
                                                   options_.engine, [] { return base::Clock::Real().NowMs(); },
                                                   options_.targets, options_.metadata,
-                                                  options_.rules, options_.alerts});
+                                                  options_.rules, options_.alerts,
+                                                  options_.alertmanagers});
   }
   AddRoutes();
 }
@@ -336,6 +337,8 @@ void Server::AddRoutes() {
       api([](const ApiV1& a, const Request&, const Form& f) { return a.Rules(f); }));
   add("/api/v1/alerts", {"GET"}, true, true,
       api([](const ApiV1& a, const Request&, const Form& f) { return a.Alerts(f); }));
+  add("/api/v1/alertmanagers", {"GET"}, true, true,
+      api([](const ApiV1& a, const Request&, const Form&) { return a.Alertmanagers(); }));
   add("/api/v1/metadata", {"GET"}, true, true,
       api([](const ApiV1& a, const Request&, const Form& f) { return a.Metadata(f); }));
   add("/api/v1/status/config", {"GET"}, true, true,

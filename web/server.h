@@ -61,6 +61,7 @@ class Server {
     // /api/v1/rules and /api/v1/alerts (see ApiV1::Options::rules).
     std::function<base::Result<std::string>(const Form&)> rules;
     std::function<base::Result<std::string>(const Form&)> alerts;
+    std::function<std::string()> alertmanagers;  // /api/v1/alertmanagers
     const promql::Engine* engine = nullptr;  // /api/v1/query, /api/v1/query_range
     // POST|PUT /-/reload reloads the configuration through this when set, as Prometheus with
     // --web.enable-lifecycle; otherwise it answers 403.

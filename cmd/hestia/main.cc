@@ -20,6 +20,7 @@
 #include "base/metrics.h"
 #include "config/config.h"
 #include "hestia/version.h"
+#include "notifier/notifier.h"
 #include "promql/engine.h"
 #include "promql/parser/parse.h"
 #include "rules/api.h"
@@ -72,6 +73,14 @@ void DeclareServerFlags(base::FlagSet& f) {
               "for alerts with configured \"for\" time greater than grace period.")
       .String("rules.alert.resend-delay", "1m",
               "Minimum amount of time to wait before resending an alert to Alertmanager.")
+      .String("alertmanager.notification-queue-capacity", "10000",
+              "The capacity of the queue for pending Alertmanager notifications.")
+      .String("alertmanager.notification-batch-size", "256",
+              "The maximum number of notifications per batch to send to the Alertmanager.")
+      .Bool("alertmanager.drain-notification-queue-on-shutdown", true,
+            "Send any outstanding Alertmanager notifications when shutting down. If false, any "
+            "outstanding Alertmanager notifications will be dropped when shutting down.")
+      .String("alertmanager.timeout", "", "[DEPRECATED] This flag has no effect.")
       .String("log.level", "info", "Only log messages with the given severity or above: debug, info, warn, error.")
       .Bool("version", false, "Show application version.");
 }
@@ -228,9 +237,33 @@ int RunServer(const base::FlagSet& flags) {
   wo.scrape_pools = [&scrapes] { return scrapes.Pools(); };
   wo.metadata = [&scrapes](std::string_view metric) { return scrapes.TargetsMetadata(metric); };
   // Recording and alerting rules of the configuration's rule_files, evaluated by the engine
-  // over the database. Alerts are not sent yet (no notifier): they show in /api/v1/alerts and
-  // as ALERTS series.
+  // over the database; due alerts go to the configuration's Alertmanagers through the
+  // notifier (notifier/), which therefore outlives the rule manager.
+  notifier::Options no;
+  for (auto [name, field] : {std::pair{"alertmanager.notification-queue-capacity", &no.queue_capacity},
+                             std::pair{"alertmanager.notification-batch-size", &no.max_batch_size}}) {
+    const std::string& v = flags.Get(name);
+    auto [p, e] = std::from_chars(v.data(), v.data() + v.size(), *field);
+    if (e != std::errc() || p != v.data() + v.size() || *field == 0)
+      return Fail(std::string("--") + name + " must be a positive integer");
+  }
+  no.drain_on_shutdown = flags.GetBool("alertmanager.drain-notification-queue-on-shutdown");
+  no.user_agent = "Hestia/" HESTIA_VERSION;
+  no.logger = &logger;
+  no.registry = &registry;
+  if (flags.IsSet("alertmanager.timeout"))
+    logger.Warn("main", "The flag --alertmanager.timeout has no effect and will be removed in the future.");
+  notifier::Manager notifications(std::move(no));
+  wo.alertmanagers = [&notifications] { return notifications.AlertmanagersJson(); };
   rules::ManagerOptions ro;
+  ro.notify = [&notifications](std::string_view, std::vector<rules::NotifierAlert> alerts) {
+    std::vector<notifier::Alert> out;
+    out.reserve(alerts.size());
+    for (rules::NotifierAlert& a : alerts)
+      out.push_back({std::move(a.labels), std::move(a.annotations), a.starts_at, a.ends_at,
+                     std::move(a.generator_url)});
+    notifications.Send(std::move(out));
+  };
   ro.query = rules::EngineQueryFn(engine, **db);
   ro.appendable = db->get();
   ro.queryable = db->get();
@@ -281,6 +314,11 @@ int RunServer(const base::FlagSet& flags) {
       logger.Error("main", "Error reloading config", {{"err", st.message()}});
       return st;
     }
+    if (base::Status st = notifications.ApplyConfig(*next); !st.ok()) {
+      reload_ok.Set(0);
+      logger.Error("main", "Error reloading config", {{"err", st.message()}});
+      return st;
+    }
     scrapes.ApplyConfig(*next);
     {
       std::lock_guard text_lock(config_text->first);
@@ -294,6 +332,11 @@ int RunServer(const base::FlagSet& flags) {
   if (flags.GetBool("web.enable-lifecycle")) wo.reload = reload;
   web::Server server(std::move(wo));
   if (auto st = server.Start(); !st.ok()) return Fail(st.message());
+  // The notifier first, so that the first evaluations' alerts find their Alertmanagers.
+  if (base::Status st = notifications.ApplyConfig(*cfg); !st.ok()) {
+    server.Stop();
+    return Fail("configuring the notifier failed: " + st.message());
+  }
   if (base::Status st = rule_manager.ApplyConfig(*cfg); !st.ok()) {
     server.Stop();
     return Fail("loading rule files failed: " + st.message());
@@ -313,6 +356,7 @@ int RunServer(const base::FlagSet& flags) {
   logger.Info("main", "Received termination request, exiting gracefully...");
   scrapes.Stop();
   rule_manager.Stop();
+  notifications.Stop();
   server.Stop();
   if (auto st = (*db)->Close(); !st.ok()) {
     logger.Error("main", "Closing storage failed", {{"err", st.message()}});
