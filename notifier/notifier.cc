@@ -15,6 +15,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/json_writer.h"
 #include "config/target_group.h"
 #include "model/relabel.h"
 
@@ -28,61 +29,6 @@ constexpr std::string_view kSchemeLabel = "__scheme__";
 constexpr std::string_view kAddressLabel = "__address__";
 constexpr std::string_view kPathLabel = "__alerts_path__";
 
-// Appends `s` as a JSON string the way Go's encoding/json writes it: HTML-safe (<, >, & as
-// \u003c, \u003e, \u0026), U+2028 and U+2029 escaped, invalid UTF-8 bytes as \ufffd.
-void AppendJsonString(std::string* out, std::string_view s) {
-  static const char* kHex = "0123456789abcdef";
-  out->push_back('"');
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"': out->append("\\\""); break;
-        case '\\': out->append("\\\\"); break;
-        case '\n': out->append("\\n"); break;
-        case '\r': out->append("\\r"); break;
-        case '\t': out->append("\\t"); break;
-        default:
-          if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-            out->append("\\u00");
-            out->push_back(kHex[c >> 4]);
-            out->push_back(kHex[c & 0xf]);
-          } else {
-            out->push_back(static_cast<char>(c));
-          }
-      }
-      ++i;
-      continue;
-    }
-    // A multi-byte sequence: copy it when it is valid UTF-8, else write U+FFFD for one byte.
-    size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
-    bool valid = len != 0 && i + len <= s.size();
-    uint32_t cp = len == 2 ? c & 0x1f : len == 3 ? c & 0x0f : c & 0x07;
-    for (size_t k = 1; valid && k < len; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xc0) != 0x80) valid = false;
-      cp = cp << 6 | (cc & 0x3f);
-    }
-    if (valid) {
-      // Overlong forms, surrogates and values past U+10FFFF are invalid.
-      if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-          (cp >= 0xd800 && cp <= 0xdfff))
-        valid = false;
-    }
-    if (!valid) {
-      out->append("\\ufffd");
-      ++i;
-    } else if (cp == 0x2028 || cp == 0x2029) {
-      out->append(cp == 0x2028 ? "\\u2028" : "\\u2029");
-      i += len;
-    } else {
-      out->append(s.substr(i, len));
-      i += len;
-    }
-  }
-  out->push_back('"');
-}
 
 void AppendAlertJson(std::string* out, const Alert& a) {
   out->push_back('{');
@@ -97,9 +43,9 @@ void AppendAlertJson(std::string* out, const Alert& a) {
     for (const auto* kv : sorted) {
       if (prev && *prev == kv->first) continue;
       if (prev) out->push_back(',');
-      AppendJsonString(out, kv->first);
+      base::AppendJsonString(out, kv->first);
       out->push_back(':');
-      AppendJsonString(out, kv->second);
+      base::AppendJsonString(out, kv->second);
       prev = &kv->first;
     }
     out->append("},");
@@ -108,7 +54,7 @@ void AppendAlertJson(std::string* out, const Alert& a) {
   out->append("\"startsAt\":\"" + FormatDateTime(a.starts_at) + "\",");
   if (!a.generator_url.empty()) {
     out->append("\"generatorURL\":");
-    AppendJsonString(out, a.generator_url);
+    base::AppendJsonString(out, a.generator_url);
     out->push_back(',');
   }
   out->append("\"labels\":{");
@@ -116,9 +62,9 @@ void AppendAlertJson(std::string* out, const Alert& a) {
   for (const model::Label& l : a.labels) {
     if (!first) out->push_back(',');
     first = false;
-    AppendJsonString(out, l.name);
+    base::AppendJsonString(out, l.name);
     out->push_back(':');
-    AppendJsonString(out, l.value);
+    base::AppendJsonString(out, l.value);
   }
   out->append("}}");
 }
@@ -743,7 +689,7 @@ std::string Manager::AlertmanagersJson() const {
     for (size_t i = 0; i < urls.size(); ++i) {
       if (i) out.push_back(',');
       out.append("{\"url\":");
-      AppendJsonString(&out, urls[i]);
+      base::AppendJsonString(&out, urls[i]);
       out.push_back('}');
     }
     return out + "]";

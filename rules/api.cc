@@ -3,6 +3,7 @@
 #include <cmath>
 #include <ctime>
 
+#include "base/json_writer.h"
 #include "base/quote.h"
 #include "rules/alerting_rule.h"
 #include "template/go_fmt.h"
@@ -12,43 +13,7 @@ namespace {
 
 // A string as Go's encoding/json writes it (HTML-safe: <, > and & escaped; invalid UTF-8 as
 // U+FFFD).
-void Str(std::string* out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"': out->append("\\\""); break;
-        case '\\': out->append("\\\\"); break;
-        case '\n': out->append("\\n"); break;
-        case '\r': out->append("\\r"); break;
-        case '\t': out->append("\\t"); break;
-        default:
-          if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-            out->append("\\u00");
-            out->push_back(kHex[c >> 4]);
-            out->push_back(kHex[c & 0xf]);
-          } else {
-            out->push_back(static_cast<char>(c));
-          }
-      }
-      ++i;
-      continue;
-    }
-    int32_t r = 0;
-    size_t w = base::DecodeRune(s, i, &r);
-    if (r == base::kRuneError && w == 1) {
-      out->append("\\ufffd");
-    } else if (r == 0x2028 || r == 0x2029) {
-      out->append(r == 0x2028 ? "\\u2028" : "\\u2029");
-    } else {
-      out->append(s.substr(i, w));
-    }
-    i += w;
-  }
-  out->push_back('"');
-}
+void Str(std::string* out, std::string_view s) { base::AppendJsonString(out, s); }
 
 // A float64 as Go's encoding/json writes it.
 void Num(std::string* out, double f) {

@@ -2,9 +2,11 @@
 
 #include <cassert>
 
-#include "web/json_writer.h"
+#include "base/json_writer.h"
 
 namespace web {
+
+using base::JsonWriter;
 
 using base::StatusCode;
 

@@ -15,11 +15,14 @@
 #include "model/labels.h"
 #include "web/api_error.h"
 #include "base/quote.h"
-#include "web/json_writer.h"
+#include "base/json_writer.h"
 #include "promql/parser/parse.h"
 #include "promql/printer.h"
 
 namespace web {
+
+using base::Escaping;
+using base::JsonWriter;
 namespace {
 
 constexpr std::string_view kTruncatedWarning = "results truncated due to limit";

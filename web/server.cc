@@ -13,10 +13,12 @@
 
 #include "base/clock.h"
 #include "web/api_error.h"
-#include "web/json_writer.h"
+#include "base/json_writer.h"
 #include "web/params.h"
 
 namespace web {
+
+using base::JsonWriter;
 namespace {
 
 constexpr std::string_view kTextPlain = "text/plain; charset=utf-8";

@@ -1,4 +1,4 @@
-#include "web/json_writer.h"
+#include "base/json_writer.h"
 
 #include <cassert>
 #include <charconv>
@@ -7,7 +7,7 @@
 
 #include "base/quote.h"
 
-namespace web {
+namespace base {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
@@ -107,7 +107,7 @@ std::string FormatSampleValue(double v) {
   return s;
 }
 
-void AppendTimestamp(std::string* out, model::Timestamp t) {
+void AppendTimestamp(std::string* out, int64_t t) {
   // Unsigned arithmetic so that kMinTime negates without overflow.
   uint64_t u = static_cast<uint64_t>(t);
   if (t < 0) {
@@ -285,7 +285,7 @@ JsonWriter& JsonWriter::SampleValue(double v) {
   return *this;
 }
 
-JsonWriter& JsonWriter::Timestamp(model::Timestamp t) {
+JsonWriter& JsonWriter::Timestamp(int64_t t) {
   BeforeValue();
   AppendTimestamp(&out_, t);
   return *this;
@@ -297,4 +297,4 @@ JsonWriter& JsonWriter::Raw(std::string_view json) {
   return *this;
 }
 
-}  // namespace web
+}  // namespace base

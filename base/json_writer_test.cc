@@ -1,7 +1,7 @@
 // Tests of the JSON writer against the bytes Prometheus's encoders produce. Expected strings
 // were printed by Go: strconv.AppendFloat as util/jsonutil.MarshalFloat calls it, and
 // encoding/json (the same escaping as jsoniter's ConfigCompatibleWithStandardLibrary).
-#include "web/json_writer.h"
+#include "base/json_writer.h"
 
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -9,10 +9,10 @@
 
 #include "base/quote.h"
 
-namespace web {
+namespace base {
 namespace {
 
-TEST_CASE("Sample values are formatted as Prometheus's MarshalFloat", "[web][json]") {
+TEST_CASE("Sample values are formatted as Prometheus's MarshalFloat", "[base][json]") {
   struct Case {
     double v;
     const char* want;
@@ -58,8 +58,8 @@ TEST_CASE("Sample values are formatted as Prometheus's MarshalFloat", "[web][jso
   CHECK(FormatSampleValue(c.v) == c.want);
 }
 
-TEST_CASE("Timestamps are seconds with a three-digit fraction", "[web][json]") {
-  auto c = GENERATE(values<std::pair<model::Timestamp, const char*>>({
+TEST_CASE("Timestamps are seconds with a three-digit fraction", "[base][json]") {
+  auto c = GENERATE(values<std::pair<int64_t, const char*>>({
       {1435781451781, "1435781451.781"},
       {1435781451000, "1435781451"},
       {1500, "1.500"},
@@ -69,15 +69,15 @@ TEST_CASE("Timestamps are seconds with a three-digit fraction", "[web][json]") {
       {999, "0.999"},
       {-1500, "-1.500"},
       {-1, "-0.001"},
-      {model::kMaxTime, "9223372036854775.807"},
-      {model::kMinTime, "-9223372036854775.808"},
+      {INT64_MAX, "9223372036854775.807"},
+      {INT64_MIN, "-9223372036854775.808"},
   }));
   std::string s;
   AppendTimestamp(&s, c.first);
   CHECK(s == c.second);
 }
 
-TEST_CASE("Strings are escaped as Go's encoding/json does", "[web][json]") {
+TEST_CASE("Strings are escaped as Go's encoding/json does", "[base][json]") {
   std::string out;
   SECTION("standard escaping: HTML characters, controls, invalid UTF-8, line separators") {
     AppendJsonString(&out, "a<b>&c");
@@ -105,7 +105,7 @@ TEST_CASE("Strings are escaped as Go's encoding/json does", "[web][json]") {
   }
 }
 
-TEST_CASE("JsonWriter places commas and nests", "[web][json]") {
+TEST_CASE("JsonWriter places commas and nests", "[base][json]") {
   JsonWriter w;
   w.BeginObject();
   w.Key("status").String("success");
@@ -120,7 +120,7 @@ TEST_CASE("JsonWriter places commas and nests", "[web][json]") {
         R"({"status":"success","data":[{"a":-1,"b":2},[1.500,"0.5"],true,null,{}],"empty":{}})");
 }
 
-TEST_CASE("Go quoting of strings and runes", "[web][json]") {
+TEST_CASE("Go quoting of strings and runes", "[base][json]") {
   CHECK(base::GoQuote("\xff") == R"("\xff")");
   CHECK(base::GoQuote("a\"b\x01\xc2\xad\xe2\x80\xa8\xc3\xa9") == R"("a\"b\x01\u00ad\u2028)"
                                                            "\xc3\xa9\"");
@@ -134,4 +134,4 @@ TEST_CASE("Go quoting of strings and runes", "[web][json]") {
 }
 
 }  // namespace
-}  // namespace web
+}  // namespace base

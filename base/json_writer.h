@@ -1,6 +1,7 @@
-// JsonWriter: the JSON encoder of every HTTP API response, producing the bytes Prometheus's
-// jsoniter-based encoder produces (web/api/v1/json_codec.go, util/jsonutil/marshal.go), and the
-// sample value and timestamp formatting shared with the PromQL API.
+// JsonWriter: the JSON encoder of the HTTP API's responses, the rules API and the notifier's
+// Alertmanager payloads, producing the bytes Prometheus's encoders produce (jsoniter in
+// web/api/v1/json_codec.go, util/jsonutil/marshal.go, Go's encoding/json), and the sample value
+// and timestamp formatting shared with the PromQL API. Timestamps are milliseconds.
 #pragma once
 
 #include <cstdint>
@@ -8,9 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "model/sample.h"
 
-namespace web {
+namespace base {
 
 // Appends a sample value as Prometheus's jsonutil.MarshalFloat prints it, without quotes:
 // Go's strconv.FormatFloat(v, 'f', -1, 64), switching to 'e' (shortest, "1e+21", "1.5e-07")
@@ -21,7 +21,7 @@ std::string FormatSampleValue(double v);
 // Appends a timestamp in milliseconds as seconds, as Prometheus's jsonutil.MarshalTimestamp:
 // 1435781451781 -> 1435781451.781, 1500 -> 1.500 (always three digits when the fraction is not
 // zero), 1000 -> 1, -1500 -> -1.500.
-void AppendTimestamp(std::string* out, model::Timestamp t);
+void AppendTimestamp(std::string* out, int64_t t);
 
 // How a string is escaped.
 enum class Escaping {
@@ -62,7 +62,7 @@ class JsonWriter {
   // A sample value as a JSON string ("1.5", "NaN"); see AppendSampleValue.
   JsonWriter& SampleValue(double v);
   // A timestamp as a JSON number of seconds; see AppendTimestamp.
-  JsonWriter& Timestamp(model::Timestamp t);
+  JsonWriter& Timestamp(int64_t t);
   // An already encoded JSON value.
   JsonWriter& Raw(std::string_view json);
 
@@ -79,4 +79,4 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-}  // namespace web
+}  // namespace base
