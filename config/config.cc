@@ -47,6 +47,8 @@ base::Status ParseGlobal(const detail::Errors& err, const YAML::Node& g, GlobalC
       timeout_set = true;
     } else if (key == "evaluation_interval") {
       ASSIGN_OR_RETURN(out->evaluation_interval, detail::Duration(err, v, "global: evaluation_interval"));
+    } else if (key == "rule_query_offset") {
+      ASSIGN_OR_RETURN(out->rule_query_offset, detail::Duration(err, v, "global: rule_query_offset"));
     } else if (key == "external_labels") {
       if (v.IsNull()) continue;
       if (!v.IsMap()) return err.At(v, "global: external_labels: expected a mapping");
@@ -72,7 +74,7 @@ base::Status ParseGlobal(const detail::Errors& err, const YAML::Node& g, GlobalC
                key == "label_name_length_limit" || key == "label_value_length_limit" ||
                key == "target_limit" || key == "keep_dropped_targets" ||
                key == "metric_name_validation_scheme" || key == "scrape_protocols" ||
-               key == "rule_query_offset" || key == "convert_classic_histograms_to_nhcb" ||
+               key == "convert_classic_histograms_to_nhcb" ||
                key == "always_scrape_classic_histograms" || key == "metric_name_escaping_scheme" ||
                key == "scrape_native_histograms" || key == "extra_scrape_metrics") {
       // Prometheus global fields whose users arrive with scraping and rules.

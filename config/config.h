@@ -19,6 +19,8 @@ struct GlobalConfig {
   std::chrono::milliseconds scrape_interval{std::chrono::minutes(1)};
   std::chrono::milliseconds scrape_timeout{std::chrono::seconds(10)};
   std::chrono::milliseconds evaluation_interval{std::chrono::minutes(1)};
+  // The query offset of rule groups that set none (Prometheus 2.53+'s rule_query_offset).
+  std::chrono::milliseconds rule_query_offset{0};
   model::Labels external_labels;
 };
 

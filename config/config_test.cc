@@ -23,6 +23,13 @@ TEST_CASE("global section defaults and values as Prometheus's", "[config]") {
   auto empty = config::Parse("", "p.yml");
   REQUIRE(empty.has_value());
   CHECK(empty->global.scrape_interval == 1min);
+  CHECK(empty->global.rule_query_offset == 0s);
+  auto offset = config::Parse("global:\n  rule_query_offset: 30s\n", "p.yml");
+  REQUIRE(offset.has_value());
+  CHECK(offset->global.rule_query_offset == 30s);
+  auto bad = config::Parse("global:\n  rule_query_offset: soon\n", "p.yml");
+  REQUIRE_FALSE(bad.has_value());
+  CHECK(bad.error().message().find("rule_query_offset") != std::string::npos);
 }
 
 TEST_CASE("configuration errors name file, line and field", "[config]") {

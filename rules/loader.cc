@@ -28,7 +28,7 @@ base::Result<std::vector<GroupSpec>> BuildGroupSpecs(const std::string& fn, conf
     spec.name = g.name;
     spec.file = fn;
     spec.interval = g.interval.count() > 0 ? g.interval : options.interval;
-    spec.query_offset = g.query_offset;
+    spec.query_offset = g.query_offset ? g.query_offset : options.default_query_offset;
     spec.limit = g.limit;
     spec.should_restore = options.should_restore;
     for (config::RuleConfig& r : g.rules) {

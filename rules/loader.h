@@ -28,6 +28,8 @@ struct GroupBuildOptions {
   // Restore alerts' `for` state after the second evaluation (groups loaded at start-up);
   // otherwise alerting rules start restored.
   bool should_restore = false;
+  // The query offset of groups without one.
+  std::chrono::milliseconds default_query_offset{0};
 };
 
 // The specs of the groups of `file` (loaded from path `fn`): rules' expressions parsed, group

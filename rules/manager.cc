@@ -16,11 +16,13 @@ Manager::~Manager() { Stop(); }
 
 base::Result<std::vector<std::shared_ptr<Group>>> Manager::LoadGroups(
     std::chrono::milliseconds interval, const std::vector<std::string>& files,
-    const model::Labels& external_labels, bool should_restore) const {
+    const model::Labels& external_labels, bool should_restore,
+    std::chrono::milliseconds default_query_offset) const {
   std::vector<std::shared_ptr<Group>> out;
   for (const std::string& fn : files) {
     ASSIGN_OR_RETURN(config::RuleFile file, LoadRuleFile(fn));
-    GroupBuildOptions o{interval, external_labels, options_.external_url, should_restore};
+    GroupBuildOptions o{interval, external_labels, options_.external_url, should_restore,
+                        default_query_offset};
     ASSIGN_OR_RETURN(std::vector<GroupSpec> specs, BuildGroupSpecs(fn, file, o));
     for (GroupSpec& spec : specs) out.push_back(std::make_shared<Group>(std::move(spec), &options_));
   }
@@ -29,10 +31,11 @@ base::Result<std::vector<std::shared_ptr<Group>>> Manager::LoadGroups(
 
 base::Status Manager::Update(std::chrono::milliseconds interval,
                              const std::vector<std::string>& files,
-                             const model::Labels& external_labels) {
+                             const model::Labels& external_labels,
+                             std::chrono::milliseconds default_query_offset) {
   std::lock_guard lock(mu_);
   if (stopped_) return base::Status::Ok();
-  auto loaded = LoadGroups(interval, files, external_labels, !restored_);
+  auto loaded = LoadGroups(interval, files, external_labels, !restored_, default_query_offset);
   if (!loaded.ok()) {
     options_.logger->Error("rules", "loading groups failed", {{"err", loaded.error().message()}});
     return loaded.error();
@@ -101,7 +104,8 @@ base::Result<std::vector<std::string>> Manager::RuleFilePaths(const config::Conf
 
 base::Status Manager::ApplyConfig(const config::Config& cfg) {
   ASSIGN_OR_RETURN(std::vector<std::string> files, RuleFilePaths(cfg));
-  return Update(cfg.global.evaluation_interval, files, cfg.global.external_labels);
+  return Update(cfg.global.evaluation_interval, files, cfg.global.external_labels,
+                cfg.global.rule_query_offset);
 }
 
 void Manager::Stop() {

@@ -38,8 +38,10 @@ class Manager {
   // Errors: kInvalidArgument/kNotFound/kIOError naming every problem of the first bad file
   // (as config::LoadRuleFile); the previous groups are then kept.
   base::Status Update(std::chrono::milliseconds interval, const std::vector<std::string>& files,
-                      const model::Labels& external_labels);
-  // Update with the configuration's evaluation_interval, external_labels and rule_files, the
+                      const model::Labels& external_labels,
+                      std::chrono::milliseconds default_query_offset = {});
+  // Update with the configuration's evaluation_interval, rule_query_offset, external_labels and
+  // rule_files, the
   // globs relative to the configuration file's directory (as Prometheus).
   base::Status ApplyConfig(const config::Config& cfg);
   // Stops every group without staleness markers (as Prometheus at shutdown); idempotent.
@@ -60,7 +62,8 @@ class Manager {
   };
   base::Result<std::vector<std::shared_ptr<Group>>> LoadGroups(
       std::chrono::milliseconds interval, const std::vector<std::string>& files,
-      const model::Labels& external_labels, bool should_restore) const;
+      const model::Labels& external_labels, bool should_restore,
+      std::chrono::milliseconds default_query_offset) const;
 
   const ManagerOptions options_;
   mutable std::mutex mu_;

@@ -112,6 +112,25 @@ TEST_CASE("A bad rule file keeps the previous rules and names the problem", "[ru
   CHECK(m.RuleGroups().empty());
 }
 
+TEST_CASE("rule_query_offset applies to groups without their own query_offset", "[rules][manager]") {
+  Env env;
+  testutil::TempDir dir;
+  std::string path = dir.path() + "/r.yml";
+  Write(path, "groups:\n- name: a\n  rules:\n  - record: r\n    expr: vector(1)\n"
+              "- name: b\n  query_offset: 10s\n  rules:\n  - record: s\n    expr: vector(1)\n");
+  Manager m(env.Deps());
+  REQUIRE(m.Update(milliseconds(60000), {path}, {}, milliseconds(30000)).ok());
+  auto groups = m.RuleGroups();
+  REQUIRE(groups.size() == 2);
+  CHECK(groups[0]->QueryOffset() == milliseconds(30000));
+  CHECK(groups[1]->QueryOffset() == milliseconds(10000));
+  // A changed global offset is a changed group: it is replaced.
+  std::shared_ptr<Group> before = groups[0];
+  REQUIRE(m.Update(milliseconds(60000), {path}, {}, milliseconds(0)).ok());
+  CHECK(m.RuleGroups()[0] != before);
+  CHECK(m.RuleGroups()[0]->QueryOffset() == milliseconds(0));
+}
+
 TEST_CASE("A removed group's series are marked stale", "[rules][manager]") {
   Env env;
   testutil::TempDir dir;
