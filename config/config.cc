@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "base/duration.h"
+#include "base/flags.h"
 #include "config/detail/sections.h"
 #include "config/detail/yaml.h"
 
@@ -47,6 +48,20 @@ base::Status ParseGlobal(const detail::Errors& err, const YAML::Node& g, GlobalC
       timeout_set = true;
     } else if (key == "evaluation_interval") {
       ASSIGN_OR_RETURN(out->evaluation_interval, detail::Duration(err, v, "global: evaluation_interval"));
+    } else if (key == "body_size_limit") {
+      auto bytes = base::ParseBytes(v.Scalar());
+      if (!bytes) return err.At(v, "global: body_size_limit: " + bytes.error().message());
+      out->body_size_limit = *bytes;
+    } else if (key == "sample_limit" || key == "label_limit" || key == "label_name_length_limit" ||
+               key == "label_value_length_limit" || key == "target_limit" ||
+               key == "keep_dropped_targets") {
+      uint64_t* field = key == "sample_limit"              ? &out->sample_limit
+                        : key == "label_limit"             ? &out->label_limit
+                        : key == "label_name_length_limit" ? &out->label_name_length_limit
+                        : key == "label_value_length_limit" ? &out->label_value_length_limit
+                        : key == "target_limit"            ? &out->target_limit
+                                                           : &out->keep_dropped_targets;
+      ASSIGN_OR_RETURN(*field, detail::Uint(err, v, "global: " + key));
     } else if (key == "rule_query_offset") {
       ASSIGN_OR_RETURN(out->rule_query_offset, detail::Duration(err, v, "global: rule_query_offset"));
     } else if (key == "external_labels") {
@@ -70,9 +85,6 @@ base::Status ParseGlobal(const detail::Errors& err, const YAML::Node& g, GlobalC
       if (auto st = out->external_labels.Validate(); !st.ok())
         return err.At(v, "global: external_labels: " + st.message());
     } else if (key == "query_log_file" || key == "scrape_failure_log_file" ||
-               key == "body_size_limit" || key == "sample_limit" || key == "label_limit" ||
-               key == "label_name_length_limit" || key == "label_value_length_limit" ||
-               key == "target_limit" || key == "keep_dropped_targets" ||
                key == "metric_name_validation_scheme" || key == "scrape_protocols" ||
                key == "convert_classic_histograms_to_nhcb" ||
                key == "always_scrape_classic_histograms" || key == "metric_name_escaping_scheme" ||

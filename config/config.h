@@ -22,6 +22,10 @@ struct GlobalConfig {
   // The query offset of rule groups that set none (Prometheus 2.53+'s rule_query_offset).
   std::chrono::milliseconds rule_query_offset{0};
   model::Labels external_labels;
+  // Scrape limits every scrape config inherits where it sets none (0), as Prometheus 3.
+  int64_t body_size_limit = 0;
+  uint64_t sample_limit = 0, label_limit = 0, label_name_length_limit = 0,
+           label_value_length_limit = 0, target_limit = 0, keep_dropped_targets = 0;
 };
 
 struct Config {

@@ -32,6 +32,24 @@ TEST_CASE("global section defaults and values as Prometheus's", "[config]") {
   CHECK(bad.error().message().find("rule_query_offset") != std::string::npos);
 }
 
+TEST_CASE("global scrape limits are the defaults of every scrape config, as Prometheus 3", "[config]") {
+  auto c = config::Parse(
+      "global:\n  sample_limit: 100\n  label_limit: 7\n  body_size_limit: 1MB\n"
+      "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['x:1']}]\n"
+      "  - job_name: b\n    sample_limit: 5\n    static_configs: [{targets: ['x:1']}]\n",
+      "p.yml");
+  REQUIRE(c.has_value());
+  REQUIRE(c->scrape_configs.size() == 2);
+  CHECK(c->scrape_configs[0].sample_limit == 100);
+  CHECK(c->scrape_configs[0].label_limit == 7);
+  CHECK(c->scrape_configs[0].body_size_limit == 1 << 20);  // Prometheus's base-2 units
+  CHECK(c->scrape_configs[1].sample_limit == 5);
+  CHECK(c->scrape_configs[1].label_limit == 7);
+  auto bad = config::Parse("global:\n  sample_limit: -1\n", "p.yml");
+  REQUIRE_FALSE(bad.has_value());
+  CHECK(bad.error().message().find("sample_limit") != std::string::npos);
+}
+
 TEST_CASE("configuration errors name file, line and field", "[config]") {
   auto unknown = config::Parse("global:\n  scrape_intervall: 5s\n", "p.yml");
   REQUIRE_FALSE(unknown.has_value());

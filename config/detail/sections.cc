@@ -268,6 +268,15 @@ base::Result<ScrapeConfig> ParseScrapeConfig(const Errors& err, const YAML::Node
       ASSIGN_OR_RETURN(*l.field, Uint(err, n[l.name], l.name));
     }
   }
+  // Limits the job leaves at 0 are the global ones (Prometheus 3).
+  if (c.body_size_limit == 0) c.body_size_limit = global.body_size_limit;
+  for (auto [field, def] : {std::pair{&c.sample_limit, global.sample_limit},
+                            std::pair{&c.label_limit, global.label_limit},
+                            std::pair{&c.label_name_length_limit, global.label_name_length_limit},
+                            std::pair{&c.label_value_length_limit, global.label_value_length_limit},
+                            std::pair{&c.target_limit, global.target_limit},
+                            std::pair{&c.keep_dropped_targets, global.keep_dropped_targets}})
+    if (*field == 0) *field = def;
   ASSIGN_OR_RETURN(c.http, ParseHttpClient(err, n));
   RETURN_IF_ERROR(ParseDiscovery(err, n, job, &c.sd, warnings));
   ASSIGN_OR_RETURN(c.relabel_configs, Relabels(err, n["relabel_configs"]));
