@@ -97,15 +97,20 @@ void KahanInc(double inc, double* sum, double* c) {
   *sum = t;
 }
 
-// Sum and mean of floats as Prometheus 3 computes them for sum/avg and sum_/avg_over_time:
-// compensated summation, switching to an incremental mean when the sum would overflow.
+// A compensated sum, as Prometheus 3's sum and sum_over_time (kahanSumInc over the values).
+struct KahanSum {
+  double sum = 0, c = 0;
+  void Add(double v) { KahanInc(v, &sum, &c); }
+  double Value() const { return std::isinf(sum) ? sum : sum + c; }
+};
+
+// The mean of floats as Prometheus 3 computes avg and avg_over_time: a compensated sum divided
+// by the count, switching to an incremental mean when the sum would overflow.
 struct KahanMean {
   double sum = 0, c = 0, mean = 0, n = 0;
-  double ksum = 0, kc = 0;  // the plain compensated sum, for Sum()
   bool incremental = false;
   void Add(double v) {
     ++n;
-    KahanInc(v, &ksum, &kc);
     if (!incremental) {
       double s2 = sum, c2 = c;
       KahanInc(v, &s2, &c2);
@@ -123,8 +128,35 @@ struct KahanMean {
     c *= q;
     KahanInc(v / n, &mean, &c);
   }
-  double Sum() const { return ksum + kc; }
   double Mean() const { return incremental ? mean + c : sum / n + c / n; }
+};
+
+// A compensated sum over a sliding window of samples: values enter and leave, NaN and the
+// infinities are counted apart (they cannot be subtracted back out). Windows of at least
+// kSlideMinWindow samples use it; shorter ones are summed per step exactly as Prometheus does.
+// Results agree with Prometheus's to rounding in the last bits.
+constexpr size_t kSlideMinWindow = 32, kSlideResync = 32;
+struct SlidingSum {
+  double sum = 0, c = 0;
+  int64_t nan = 0, pos_inf = 0, neg_inf = 0;
+  size_t lo = 0, hi = 0, age = 0;
+  bool valid = false;
+  void Add(double v) { Count(v, 1); }
+  void Remove(double v) { Count(v, -1); }
+  void Count(double v, int sign) {
+    if (std::isnan(v)) nan += sign;
+    else if (std::isinf(v)) (v > 0 ? pos_inf : neg_inf) += sign;
+    else KahanInc(sign * v, &sum, &c);
+  }
+  // The window's sum or mean (n samples); nullopt when the finite values' sum overflowed.
+  std::optional<double> Value(bool mean, size_t n) const {
+    if (nan > 0 || (pos_inf > 0 && neg_inf > 0)) return std::nan("");
+    if (pos_inf > 0) return INFINITY;
+    if (neg_inf > 0) return -INFINITY;
+    if (std::isinf(sum)) return std::nullopt;
+    const double total = sum + c;
+    return mean ? total / static_cast<double>(n) : total;
+  }
 };
 
 // Prometheus's quantile (promql/quantile.go): linear interpolation between closest ranks;
@@ -1160,11 +1192,16 @@ class Evaluator {
                         std::any_of(ms.begin(), ms.end(), [](const Sample* s) { return s->drop_name; });
       auto emit = [&](double v) { out.push_back({g.labels, ms[0]->t, v, drop}); };
       switch (a.op) {
-        case AggregateOp::kSum:
+        case AggregateOp::kSum: {
+          KahanSum k;
+          for (const Sample* s : ms) k.Add(s->f);
+          emit(k.Value());
+          break;
+        }
         case AggregateOp::kAvg: {
           KahanMean k;
           for (const Sample* s : ms) k.Add(s->f);
-          emit(a.op == AggregateOp::kSum ? k.Sum() : k.Mean());
+          emit(k.Mean());
           break;
         }
         case AggregateOp::kCount: emit(static_cast<double>(ms.size())); break;
@@ -1779,6 +1816,8 @@ class Evaluator {
     const Expr* range_arg = &range_expr;
     while (const auto* p = As<ParenExpr>(*range_arg)) range_arg = p->expr.get();
     const size_t n_steps = steps();
+    const bool avg = f == *FindRangeFunction("avg_over_time");
+    const bool sliding = avg || f == *FindRangeFunction("sum_over_time");
     // Applies f over the window (ref - range, ref] of one series at every step into *s; false
     // when no step has a value. Runs on the mapper's workers: reads only its arguments and
     // the evaluator's constants (an invalid smoothing factor throws, as in Prometheus).
@@ -1794,6 +1833,7 @@ class Evaluator {
         for (size_t k = 1; k < pts.size(); ++k)
           if (pts[k].f < pts[k - 1].f) resets->push_back(k);
       size_t lo = 0, hi = 0, first_reset = 0;
+      SlidingSum win;
       for (size_t i = 0; i < n_steps; ++i) {
         Timestamp ref = RefTime(mods, StepTime(i));
         if (fixed) lo = hi = first_reset = 0;
@@ -1809,6 +1849,27 @@ class Evaluator {
           auto w = std::span<const FPoint>(pts.data() + lo, hi - lo);
           s->floats.push_back({StepTime(i), Extrapolate(w, result, ref, range, true, per_second)});
           continue;
+        }
+        if (sliding && !fixed && hi - lo >= kSlideMinWindow) {
+          // avg_over_time / sum_over_time over a long window: slide a compensated sum of the
+          // finite values (and counts of NaN and infinities) from the previous step's window,
+          // re-summed from scratch every kSlideResync steps so rounding cannot drift.
+          if (!win.valid || win.age >= kSlideResync || lo < win.lo) {
+            win = SlidingSum{};
+            for (size_t k = lo; k < hi; ++k) win.Add(pts[k].f);
+            win.valid = true;
+          } else {
+            for (size_t k = win.hi; k < hi; ++k) win.Add(pts[k].f);
+            for (size_t k = win.lo; k < lo; ++k) win.Remove(pts[k].f);
+            ++win.age;
+          }
+          win.lo = lo;
+          win.hi = hi;
+          if (auto v = win.Value(avg, hi - lo)) {
+            s->floats.push_back({StepTime(i), *v});
+            continue;
+          }
+          win.valid = false;  // the sum overflowed: Prometheus's incremental mean, below
         }
         if (smoothing) CheckSmoothingFactors(args[i]);
         // predict_linear predicts from the step's time, whatever the window's offset or @
@@ -1919,9 +1980,9 @@ Evaluator::RangeFunction* Evaluator::FindRangeFunction(std::string_view name) {
       {"irate", [](W w, Timestamp, int64_t, const StepArgs&) { return InstantDelta(w, true); }},
       {"idelta", [](W w, Timestamp, int64_t, const StepArgs&) { return InstantDelta(w, false); }},
       {"sum_over_time", [](W w, Timestamp, int64_t, const StepArgs&) -> std::optional<double> {
-         KahanMean k;
+         KahanSum k;
          for (const FPoint& p : w) k.Add(p.f);
-         return k.Sum();
+         return k.Value();
        }},
       {"avg_over_time", [](W w, Timestamp, int64_t, const StepArgs&) -> std::optional<double> {
          KahanMean k;

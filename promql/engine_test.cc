@@ -139,3 +139,57 @@ TEST_CASE("the sample limit aborts with Prometheus's message", "[promql][engine]
   REQUIRE_FALSE(v.has_value());
   CHECK(v.error().message() == "query processing would load too many samples into memory in query execution");
 }
+
+TEST_CASE("avg_over_time and sum_over_time over long windows agree with exact summation",
+          "[promql][engine]") {
+  Fixture f;
+  // 600 samples every 10 s; long windows (>= 32 samples) slide a compensated sum. Values
+  // of mixed magnitude and sign, with NaN and infinities passing through the window.
+  auto value = [](int i) -> double {
+    if (i == 200) return std::nan("");
+    if (i == 300) return INFINITY;
+    if (i == 310) return -INFINITY;
+    if (i == 400) return INFINITY;
+    return (i % 7 == 0 ? 1e6 : 1.0) * std::sin(i * 0.37) + 0.001 * i;
+  };
+  f.Load(Labels{{"__name__", "g"}}, 600, 10000, value);
+  for (const char* fn : {"avg_over_time", "sum_over_time"}) {
+    auto expr = promql::parser::Parse(std::string(fn) + "(g[10m])");
+    REQUIRE(expr.has_value());
+    auto v = f.engine.RangeQuery(*f.db, **expr, 600000, 5990000, 10000);
+    REQUIRE(v.has_value());
+    const auto& m = std::get<promql::Matrix>(*v);
+    REQUIRE(m.size() == 1);
+    for (const promql::FPoint& p : m[0].floats) {
+      // The window (t - 10m, t]: samples i with t - 600000 < 10000 i <= t.
+      double sum = 0, c = 0;
+      int n = 0, nan = 0, pinf = 0, ninf = 0;
+      for (int i = 0; i < 600; ++i) {
+        int64_t t = int64_t{10000} * i;
+        if (t <= p.t - 600000 || t > p.t) continue;
+        ++n;
+        double x = value(i);
+        if (std::isnan(x)) ++nan;
+        else if (std::isinf(x)) (x > 0 ? pinf : ninf) += 1;
+        else {
+          double s2 = sum + x;
+          c += std::fabs(sum) >= std::fabs(x) ? (sum - s2) + x : (x - s2) + sum;
+          sum = s2;
+        }
+      }
+      double want = nan > 0 || (pinf > 0 && ninf > 0) ? std::nan("")
+                    : pinf > 0                       ? INFINITY
+                    : ninf > 0                       ? -INFINITY
+                                                     : sum + c;
+      if (std::string(fn) == "avg_over_time" && std::isfinite(want)) want /= n;
+      INFO(fn << " at " << p.t << ": got " << p.f << ", want " << want);
+      if (std::isnan(want)) {
+        CHECK(std::isnan(p.f));
+      } else if (std::isinf(want)) {
+        CHECK(p.f == want);
+      } else {
+        CHECK(std::fabs(p.f - want) <= 1e-9 * std::max(1.0, std::fabs(want)));
+      }
+    }
+  }
+}
