@@ -10,11 +10,8 @@
 //   5. SIGTERM, SIGKILL after 30 s; the data directory is removed unless --keep.
 // Figures and how to run: docs/performance.md.
 
-#include <arpa/inet.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -35,11 +32,14 @@
 #include "tests/tools/child_process.h"
 #include "bench/proc_stats.h"
 #include "tests/tools/flags.h"
+#include "tests/tools/net.h"
 
 namespace bench {
 namespace {
 
 using tools::ChildProcess;
+using tools::FreePort;
+using tools::Interrupted;
 using tools::TailFile;
 
 namespace fs = std::filesystem;
@@ -51,6 +51,11 @@ using std::chrono::seconds;
 // destructors stop what was started.
 volatile std::sig_atomic_t g_interrupted = 0;
 void OnSignal(int) { g_interrupted = 1; }
+
+// Sleeps up to `d`; false if interrupted.
+bool Sleep(std::chrono::duration<double> d) {
+  return tools::InterruptibleSleep(d, &g_interrupted);
+}
 
 struct Options {
   std::vector<std::string> servers;
@@ -220,56 +225,8 @@ std::string FindHestia(const Options& o, std::string* tried) {
   return "";
 }
 
-// A port that was free on 127.0.0.1 a moment ago (the kernel's pick for port 0).
-base::Result<int> FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return base::ErrnoError("socket");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    return base::ErrnoError("bind 127.0.0.1:0");
-  }
-  close(fd);
-  return static_cast<int>(ntohs(addr.sin_port));
-}
-
-// Sleeps up to `d`; false if interrupted.
-bool Sleep(std::chrono::duration<double> d) {
-  const auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(d);
-  while (Clock::now() < until) {
-    if (g_interrupted) return false;
-    std::this_thread::sleep_for(milliseconds(50));
-  }
-  return !g_interrupted;
-}
-
-base::Status Interrupted() { return base::Status(base::StatusCode::kCanceled, "interrupted"); }
-
 base::Status ServerDied(ChildProcess& server, const std::string& when) {
-  return base::Unavailable("server " + server.ExitDescription() + " " + when + "; log tail:\n" +
-                           TailFile(server.log_path(), 15));
-}
-
-base::Status WaitReady(ChildProcess& server, int port, const std::string& path,
-                       std::chrono::seconds limit) {
-  httplib::Client client("127.0.0.1", port);
-  client.set_connection_timeout(1, 0);
-  client.set_read_timeout(2, 0);
-  const auto until = Clock::now() + limit;
-  while (Clock::now() < until) {
-    if (g_interrupted) return Interrupted();
-    if (server.Exited()) return ServerDied(server, "before it was ready");
-    if (auto res = client.Get(path); res && res->status == 200) return base::Status::Ok();
-    std::this_thread::sleep_for(milliseconds(200));
-  }
-  return base::Status(base::StatusCode::kTimeout,
-                      "not ready after " + std::to_string(limit.count()) + " s; log tail:\n" +
-                          TailFile(server.log_path(), 15));
+  return tools::Died(server, "server", when);
 }
 
 struct LoadResult {
@@ -336,25 +293,6 @@ base::Result<LoadResult> RunLoad(const Options& o, int port, int64_t start_ts_ms
   return result;
 }
 
-// count({__name__=~".+"}) at `time_s` through the Prometheus query API, a check that the
-// samples were stored and not just acknowledged; nullopt when the server does not answer it.
-std::optional<uint64_t> CountStoredSeries(int port, int64_t time_s) {
-  httplib::Client client("127.0.0.1", port);
-  client.set_read_timeout(60, 0);
-  const httplib::Params params = {{"query", "count({__name__=~\".+\"})"},
-                                  {"time", std::to_string(time_s)}};
-  auto res = client.Get("/api/v1/query", params, httplib::Headers{});
-  if (!res || res->status != 200) return std::nullopt;
-  // {"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[t,"N"]}]}}
-  const size_t value = res->body.find("\"value\":[");
-  if (value == std::string::npos) {
-    if (res->body.find("\"result\":[]") != std::string::npos) return 0;
-    return std::nullopt;
-  }
-  const size_t quote = res->body.find('"', res->body.find(',', value));
-  if (quote == std::string::npos) return std::nullopt;
-  return std::strtoull(res->body.c_str() + quote + 1, nullptr, 10);
-}
 
 base::Status Measure(const Options& o, const ServerSpec& spec, const std::string& dir,
                      Measurement* m) {
@@ -371,7 +309,8 @@ base::Status Measure(const Options& o, const ServerSpec& spec, const std::string
   std::fprintf(stderr, "[%s] starting on 127.0.0.1:%d, data in %s\n", m->server.c_str(), port,
                data_dir.c_str());
   ASSIGN_OR_RETURN(auto server, ChildProcess::Start(argv, dir + "/server.log"));
-  RETURN_IF_ERROR(WaitReady(*server, port, spec.ready_path, seconds(60)));
+  RETURN_IF_ERROR(
+      tools::WaitReady(*server, port, spec.ready_path, seconds(60), &g_interrupted));
   if (!Sleep(seconds(2))) return Interrupted();
   const pid_t pid = server->pid();
   ASSIGN_OR_RETURN(ProcessMemory idle, ReadProcessMemory(pid));
@@ -427,7 +366,7 @@ base::Status Measure(const Options& o, const ServerSpec& spec, const std::string
   m->rss_peak = settled.peak_rss_bytes;
   if (!spec.wal_subdir.empty()) m->wal_bytes = DirectoryBytes(data_dir + "/" + spec.wal_subdir);
   m->data_bytes = DirectoryBytes(data_dir);
-  m->stored_series = CountStoredSeries(port, (start_ts_ms + (o.rounds - 1) * o.interval_ms) / 1000);
+  m->stored_series = tools::CountStoredSeries(port, (start_ts_ms + (o.rounds - 1) * o.interval_ms) / 1000);
   if (m->stored_series && *m->stored_series != o.series) {
     std::fprintf(stderr,
                  "[%s] WARNING: the query API counts %" PRIu64 " series, %" PRIu64 " sent\n",

@@ -14,11 +14,8 @@
 //   6. SIGTERM (SIGKILL after 30 s); the data directory is removed unless --keep.
 // Figures and how to run: docs/performance.md, "Scrape".
 
-#include <arpa/inet.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -36,11 +33,15 @@
 #include "bench/proc_stats.h"
 #include "tests/tools/child_process.h"
 #include "tests/tools/flags.h"
+#include "tests/tools/net.h"
 
 namespace bench {
 namespace {
 
 using tools::ChildProcess;
+using tools::Died;
+using tools::FreePort;
+using tools::Interrupted;
 using tools::TailFile;
 
 namespace fs = std::filesystem;
@@ -52,6 +53,11 @@ using std::chrono::seconds;
 // what was started.
 volatile std::sig_atomic_t g_interrupted = 0;
 void OnSignal(int) { g_interrupted = 1; }
+
+// Sleeps up to `d`; false if interrupted.
+bool Sleep(std::chrono::duration<double> d) {
+  return tools::InterruptibleSleep(d, &g_interrupted);
+}
 
 struct Options {
   std::vector<std::string> servers;
@@ -176,56 +182,6 @@ bool IsExecutable(const std::string& path) {
   return fs::is_regular_file(path, ec) && access(path.c_str(), X_OK) == 0;
 }
 
-// A port that was free on 127.0.0.1 a moment ago (the kernel's pick for port 0).
-base::Result<int> FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return base::ErrnoError("socket");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    return base::ErrnoError("bind 127.0.0.1:0");
-  }
-  close(fd);
-  return static_cast<int>(ntohs(addr.sin_port));
-}
-
-// Sleeps up to `d`; false if interrupted.
-bool Sleep(std::chrono::duration<double> d) {
-  const auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(d);
-  while (Clock::now() < until) {
-    if (g_interrupted) return false;
-    std::this_thread::sleep_for(milliseconds(50));
-  }
-  return !g_interrupted;
-}
-
-base::Status Interrupted() { return base::Status(base::StatusCode::kCanceled, "interrupted"); }
-
-base::Status Died(ChildProcess& child, const std::string& what, const std::string& when) {
-  return base::Unavailable(what + " " + child.ExitDescription() + " " + when + "; log tail:\n" +
-                           TailFile(child.log_path(), 15));
-}
-
-base::Status WaitReady(ChildProcess& child, int port, const std::string& path, seconds limit) {
-  httplib::Client client("127.0.0.1", port);
-  client.set_connection_timeout(1, 0);
-  client.set_read_timeout(2, 0);
-  const auto until = Clock::now() + limit;
-  while (Clock::now() < until) {
-    if (g_interrupted) return Interrupted();
-    if (child.Exited()) return Died(child, "process", "before it was ready");
-    if (auto res = client.Get(path); res && res->status == 200) return base::Status::Ok();
-    std::this_thread::sleep_for(milliseconds(200));
-  }
-  return base::Status(base::StatusCode::kTimeout,
-                      "not ready after " + std::to_string(limit.count()) + " s; log tail:\n" +
-                          TailFile(child.log_path(), 15));
-}
-
 // The exporter's counters of /bench bodies and samples served.
 struct ExporterStats {
   uint64_t bodies = 0, samples = 0;
@@ -330,7 +286,8 @@ base::Status Measure(const Options& o, const std::string& binary, ChildProcess& 
   std::fprintf(stderr, "[%s] starting on 127.0.0.1:%d, data in %s\n", m->server.c_str(), port,
                data_dir.c_str());
   ASSIGN_OR_RETURN(auto server, ChildProcess::Start(spec.args, dir + "/server.log"));
-  RETURN_IF_ERROR(WaitReady(*server, port, spec.ready_path, seconds(60)));
+  RETURN_IF_ERROR(
+      tools::WaitReady(*server, port, spec.ready_path, seconds(60), &g_interrupted));
   const pid_t pid = server->pid();
   ASSIGN_OR_RETURN(double cpu_ready, ProcessCpuSeconds(pid));
   ASSIGN_OR_RETURN(ExporterStats at_ready, ReadStats(exporter_port));
@@ -539,7 +496,9 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "scrape_bench: %s\n", exporter.error().message().c_str());
     return 1;
   }
-  if (auto st = WaitReady(**exporter, *exporter_port, "/-/ready", seconds(30)); !st.ok()) {
+  if (auto st = tools::WaitReady(**exporter, *exporter_port, "/-/ready", seconds(30),
+                                 &g_interrupted);
+      !st.ok()) {
     std::fprintf(stderr, "scrape_bench: exporter: %s\n", st.message().c_str());
     return 1;
   }

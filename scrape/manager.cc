@@ -1,25 +1,12 @@
 #include "scrape/manager.h"
 
-#include <httplib.h>
-
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "base/duration.h"
-#include "base/strconv.h"
+#include "scrape/target_scraper.h"
 
 namespace scrape {
 namespace {
-
-std::string ReadSecretFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  return s;
-}
 
 std::string EscapeQuery(std::string_view s) {
   static const char* kHex = "0123456789ABCDEF";
@@ -34,28 +21,6 @@ std::string EscapeQuery(std::string_view s) {
     }
   }
   return out;
-}
-
-// Go's http.StatusText for the statuses a target plausibly answers.
-std::string StatusText(int code) {
-  switch (code) {
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 406: return "Not Acceptable";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "";
-  }
 }
 
 // The key of a scrape config's settings: targets of a changed config restart.
@@ -132,73 +97,6 @@ base::Result<Target> PopulateTarget(const config::ScrapeConfig& cfg, const model
     if (l.name.starts_with("__")) out.Del(l.name);
   t.labels = out.Build();
   return t;
-}
-
-Fetcher HttpFetcher(std::string url, const config::ScrapeConfig& cfg, std::string user_agent) {
-  // Split scheme://host:port and the path with its query.
-  size_t host_start = url.find("://") + 3;
-  size_t path_start = url.find('/', host_start);
-  std::string origin = url.substr(0, path_start);
-  std::string path = path_start == std::string::npos ? "/" : url.substr(path_start);
-  const config::HttpClientConfig http = cfg.http;
-  const int64_t limit = cfg.body_size_limit;
-  return [origin, path, http, limit, user_agent](std::chrono::milliseconds timeout) {
-    FetchResult r;
-    httplib::Client client(origin);
-    auto secs = timeout.count() / 1000;
-    auto usecs = (timeout.count() % 1000) * 1000;
-    client.set_connection_timeout(secs, usecs);
-    client.set_read_timeout(secs, usecs);
-    client.set_write_timeout(secs, usecs);
-    client.set_follow_location(http.follow_redirects);
-    if (http.tls_config.insecure_skip_verify) client.enable_server_certificate_verification(false);
-    if (http.basic_auth) {
-      std::string user = http.basic_auth->username_file.empty()
-                             ? http.basic_auth->username
-                             : ReadSecretFile(http.basic_auth->username_file);
-      std::string pass = http.basic_auth->password_file.empty()
-                             ? http.basic_auth->password
-                             : ReadSecretFile(http.basic_auth->password_file);
-      client.set_basic_auth(user, pass);
-    }
-    httplib::Headers headers = {
-        {"Accept",
-         "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;"
-         "q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"},
-        {"User-Agent", user_agent},
-        {"X-Prometheus-Scrape-Timeout-Seconds", base::FormatFloatG(timeout.count() / 1000.0)},
-    };
-    if (http.authorization) {
-      std::string cred = http.authorization->credentials_file.empty()
-                             ? http.authorization->credentials
-                             : ReadSecretFile(http.authorization->credentials_file);
-      headers.emplace("Authorization", http.authorization->type + " " + cred);
-    }
-    bool too_large = false;
-    auto res = client.Get(
-        path, headers,
-        [&](const httplib::Response& resp) {
-          r.content_type = resp.get_header_value("Content-Type");
-          return true;
-        },
-        [&](const char* data, size_t n) {
-          if (limit > 0 && r.body.size() + n > static_cast<size_t>(limit)) {
-            too_large = true;
-            return false;
-          }
-          r.body.append(data, n);
-          return true;
-        });
-    if (too_large) {
-      r.status = base::LimitExceeded("body size limit exceeded");
-    } else if (!res) {
-      r.status = base::Unavailable("Get \"" + origin + path + "\": " + httplib::to_string(res.error()));
-    } else if (res->status != 200) {
-      r.status = base::Unavailable("server returned HTTP status " + std::to_string(res->status) +
-                                   " " + StatusText(res->status));
-    }
-    return r;
-  };
 }
 
 Manager::Manager(Options options)

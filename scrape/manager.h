@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "scrape/file_sd.h"
 #include "scrape/scrape_loop.h"
+#include "scrape/target_scraper.h"
 #include "storage/appender.h"
 
 namespace scrape {
@@ -117,8 +118,5 @@ class Manager {
   std::map<std::string, Pool> pools_;   // GUARDED_BY(mu_); by job name
   std::vector<std::string> pool_order_;  // GUARDED_BY(mu_); configuration order
 };
-
-// Fetches url over HTTP(S) with Prometheus's scrape request headers.
-Fetcher HttpFetcher(std::string url, const config::ScrapeConfig& cfg, std::string user_agent);
 
 }  // namespace scrape

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdint>
+#include <cstring>
 
 namespace scrape {
 namespace {
@@ -71,12 +73,18 @@ ScrapeReport ScrapeLoop::ScrapeOnce(model::Timestamp ts) {
   auto start = std::chrono::steady_clock::now();
   FetchResult fetched = fetch_(options_.timeout);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return AppendBody(fetched.body, fetched.content_type, ts, secs, fetched.status);
+  return AppendOwnedBody(std::move(fetched.body), fetched.content_type, ts, secs, fetched.status);
 }
 
 ScrapeReport ScrapeLoop::AppendBody(std::string_view body, std::string_view content_type,
                                     model::Timestamp ts, double fetch_seconds,
                                     const base::Status& fetch_status) {
+  return AppendOwnedBody(std::string(body), content_type, ts, fetch_seconds, fetch_status);
+}
+
+ScrapeReport ScrapeLoop::AppendOwnedBody(std::string body, std::string_view content_type,
+                                         model::Timestamp ts, double fetch_seconds,
+                                         const base::Status& fetch_status) {
   ScrapeReport report;
   report.time = ts;
   report.duration_seconds = fetch_seconds;
@@ -84,8 +92,14 @@ ScrapeReport ScrapeLoop::AppendBody(std::string_view body, std::string_view cont
   ++scrapes_;
   auto app = appendable_.NewAppender();
   base::Status st = fetch_status;
+  next_order_.clear();
+  seen_count_ = 0;
   if (st.ok()) st = AppendSamples(body, content_type, ts, *app, &report);
   if (!st.ok()) {
+    // Every entry goes below (the scrape counts as empty): no pointer may outlive it.
+    prev_order_.clear();
+    next_order_.clear();
+    seen_count_ = 0;
     // As Prometheus: a failed scrape stores nothing of what it read and counts as empty, so
     // that every series of the last scrape goes stale.
     if (fetch_status.ok()) {
@@ -97,8 +111,9 @@ ScrapeReport ScrapeLoop::AppendBody(std::string_view body, std::string_view cont
     report.series_added = 0;
     ++iteration_;
   }
-  // Series stored by the last scrape and missing from this one get a staleness marker.
-  for (auto it = cache_.begin(); it != cache_.end();) {
+  // Series stored by the last scrape and missing from this one get a staleness marker. When
+  // every entry was seen there is nothing to look for.
+  for (auto it = seen_count_ == cache_.size() ? cache_.end() : cache_.begin(); it != cache_.end();) {
     CacheEntry& e = it->second;
     if (e.seen == iteration_) {
       ++it;
@@ -111,10 +126,12 @@ ScrapeReport ScrapeLoop::AppendBody(std::string_view body, std::string_view cont
   base::Status committed = app->Commit();
   if (!committed.ok() && report.error.ok()) report.error = committed;
   if (committed.ok() && st.ok()) {
-    for (auto& [key, e] : cache_) e.live = !e.dropped;
+    for (const OrderSlot& slot : next_order_) slot.kv->second.live = !slot.kv->second.dropped;
   }
+  prev_order_.swap(next_order_);
   // As Prometheus, only a successful non-empty scrape flushes the metadata cache.
   if (st.ok() && !body.empty()) FlushMetadata();
+  prev_body_ = st.ok() ? std::move(body) : std::string();
   std::lock_guard lock(mu_);
   last_ = report;
   return report;
@@ -171,8 +188,17 @@ base::Status ScrapeLoop::AppendSamples(std::string_view body, std::string_view c
     }
     if (*entry != textparse::Entry::kSeries) continue;
     ++report->samples_scraped;
-    auto it = cache_.find(parser->series());
-    if (it == cache_.end()) {
+    const std::string_view series = parser->series();
+    Cache::value_type* kv = nullptr;
+    if (const size_t pos = next_order_.size();
+        pos < prev_order_.size() && prev_order_[pos].size == series.size() &&
+        prev_order_[pos].offset != kNoText &&
+        std::memcmp(prev_body_.data() + prev_order_[pos].offset, series.data(), series.size()) == 0) {
+      kv = prev_order_[pos].kv;
+    } else if (auto found = cache_.find(series); found != cache_.end()) {
+      kv = &*found;
+    }
+    if (kv == nullptr) {
       CacheEntry e;
       auto labels = BuildLabels(parser->metric_name(), parser->labels());
       if (labels) {
@@ -202,10 +228,15 @@ base::Status ScrapeLoop::AppendSamples(std::string_view body, std::string_view c
       } else {
         e.dropped = true;
       }
-      it = cache_.emplace(std::string(parser->series()), std::move(e)).first;
-      if (!it->second.dropped) ++report->series_added;
+      kv = &*cache_.emplace(std::string(series), std::move(e)).first;
+      if (!kv->second.dropped) ++report->series_added;
     }
-    CacheEntry& e = it->second;
+    const auto at = reinterpret_cast<uintptr_t>(series.data()),
+               begin = reinterpret_cast<uintptr_t>(body.data());
+    const bool in_body = at >= begin && at + series.size() <= begin + body.size();
+    next_order_.push_back({kv, in_body ? at - begin : kNoText, series.size()});
+    CacheEntry& e = kv->second;
+    if (e.seen != iteration_) ++seen_count_;
     e.seen = iteration_;
     if (e.dropped) continue;
     ++report->samples_post_relabeling;
@@ -254,6 +285,9 @@ base::Status ScrapeLoop::MarkAllStale(model::Timestamp ts) {
     app->Append(report_refs_[i], b.Build(), ts, model::StaleNaN()).IgnoreError();
   }
   cache_.clear();
+  prev_order_.clear();
+  next_order_.clear();
+  prev_body_.clear();
   return app->Commit();
 }
 

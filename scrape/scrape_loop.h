@@ -111,6 +111,10 @@ class ScrapeLoop {
     bool live = false;           // stored by a committed scrape: needs a marker when it goes
     uint64_t seen = 0;           // the scrape iteration it was last exposed in
   };
+  // AppendBody on a body the loop may keep (as prev_body_).
+  ScrapeReport AppendOwnedBody(std::string body, std::string_view content_type,
+                               model::Timestamp ts, double fetch_seconds,
+                               const base::Status& fetch_status);
   // Appends what the body exposes; fills report counts; returns the parse or limit error.
   base::Status AppendSamples(std::string_view body, std::string_view content_type,
                              model::Timestamp ts, storage::Appender& app, ScrapeReport* report);
@@ -129,7 +133,27 @@ class ScrapeLoop {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  std::unordered_map<std::string, CacheEntry, StringHash, std::equal_to<>> cache_;  // loop thread
+  using Cache = std::unordered_map<std::string, CacheEntry, StringHash, std::equal_to<>>;
+  Cache cache_;  // loop thread
+  // The entries of the last successful scrape in exposition order, and those of the scrape in
+  // progress: the series at position i of a body is first compared with slot i of the last
+  // scrape (targets expose in a stable order), which avoids hashing the series text on most
+  // lookups, as Prometheus's scrapeCache does with its series-by-bytes map. A slot names its
+  // series text by its place in the body, and the last successful scrape's body is kept, so
+  // that comparing runs through memory in order instead of missing the cache on every entry's
+  // own key. Loop thread only.
+  // Invariants: every slot's kv is an element of cache_ (node pointers survive rehashing); a
+  // prev_order_ slot's [offset, offset + size) lies in prev_body_ unless offset is kNoText; the
+  // slots are emptied whenever entries may be erased other than by the staleness pass of a
+  // successful scrape, which keeps every entry of next_order_.
+  struct OrderSlot {
+    Cache::value_type* kv;
+    size_t offset, size;  // the series text in the body
+  };
+  static constexpr size_t kNoText = ~size_t{0};  // the parser's series text is not in the body
+  std::vector<OrderSlot> prev_order_, next_order_;
+  std::string prev_body_;
+  size_t seen_count_ = 0;  // distinct entries seen by the scrape in progress
 
   struct MetaEntry {
     textparse::MetricType type = textparse::MetricType::kUnknown;

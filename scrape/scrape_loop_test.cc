@@ -229,3 +229,48 @@ TEST_CASE("the scrape loop caches metadata per family as Prometheus's scrapeCach
   for (int i = 0; i < 20; ++i) loop->ScrapeOnce(20000 + i * 1000);
   CHECK(loop->GetMetadata("g").has_value());
 }
+
+TEST_CASE("series keep their identity when the exposition order changes between scrapes",
+          "[scrape][loop]") {
+  // The cache first compares each series with the one at the same position of the last scrape;
+  // insertions, removals, swaps and a failed scrape in between must not confuse it.
+  Fixture f;
+  auto loop = f.Loop(f.Options());
+  const std::vector<std::pair<std::string, uint64_t>> bodies = {
+      {"a 1\nb 1\nc 1\n", 3},       // all new
+      {"a 2\nb 2\nc 2\n", 0},       // same order
+      {"a 3\nx 3\nb 3\nc 3\n", 1},  // x inserted in the middle
+      {"c 4\nb 4\na 4\n", 0},       // x gone, order reversed
+      {"b 5\nb 5\nc 5\n", 0},       // a gone, b twice (counted twice, stored once)
+      {"c 6\nnot valid\n", 0},      // fails: everything stale
+      {"a 7\nb 7\nc 7\n", 3},       // all new again after the failure
+  };
+  int64_t ts = 1000;
+  for (const auto& [body, added] : bodies) {
+    f.body = body;
+    auto r = loop->ScrapeOnce(ts);
+    CHECK(r.series_added == added);
+    ts += 1000;
+  }
+  auto d = f.Dump();
+  using Samples = std::vector<std::pair<int64_t, std::string>>;
+  CHECK(d["{__name__=\"a\", instance=\"h:9100\", job=\"node\"}"] ==
+        Samples{{1000, "1"}, {2000, "2"}, {3000, "3"}, {4000, "4"}, {5000, "stale"}, {7000, "7"}});
+  CHECK(d["{__name__=\"x\", instance=\"h:9100\", job=\"node\"}"] ==
+        Samples{{3000, "3"}, {4000, "stale"}});
+  CHECK(d["{__name__=\"b\", instance=\"h:9100\", job=\"node\"}"] ==
+        Samples{{1000, "1"}, {2000, "2"}, {3000, "3"}, {4000, "4"}, {5000, "5"}, {6000, "stale"},
+                {7000, "7"}});
+  CHECK(d["{__name__=\"c\", instance=\"h:9100\", job=\"node\"}"] ==
+        Samples{{1000, "1"}, {2000, "2"}, {3000, "3"}, {4000, "4"}, {5000, "5"}, {6000, "stale"},
+                {7000, "7"}});
+  // Removed by a reload after all that: every series of the last scrape goes stale once.
+  REQUIRE(loop->MarkAllStale(7500).ok());
+  f.body = "a 8\n";
+  REQUIRE(loop->ScrapeOnce(8000).series_added == 1);
+  d = f.Dump();
+  CHECK(d["{__name__=\"c\", instance=\"h:9100\", job=\"node\"}"].back() ==
+        std::pair<int64_t, std::string>{7500, "stale"});
+  CHECK(d["{__name__=\"a\", instance=\"h:9100\", job=\"node\"}"].back() ==
+        std::pair<int64_t, std::string>{8000, "8"});
+}
