@@ -257,6 +257,18 @@ std::vector<TargetStatus> Manager::Targets() const {
       out.push_back(std::move(s));
     }
     out.insert(out.end(), p.dropped.begin(), p.dropped.end());
+    // Service discovery Hestia does not implement shows as a target that is never scraped,
+    // its lastError saying so, instead of failing the whole configuration.
+    for (const std::string& sd : p.config.sd.unsupported) {
+      TargetStatus s;
+      s.scrape_pool = name;
+      s.discovered_labels = model::Labels{{"job", name}, {"__meta_hestia_unsupported_sd", sd}};
+      s.labels = model::Labels{{"job", name}};
+      s.interval = p.config.scrape_interval;
+      s.timeout = p.config.scrape_timeout;
+      s.last.error = base::InvalidArgument(sd + " is not supported by Hestia: its targets are not discovered");
+      out.push_back(std::move(s));
+    }
   }
   return out;
 }

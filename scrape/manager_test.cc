@@ -108,6 +108,27 @@ TEST_CASE("the manager scrapes static targets over HTTP and stops removed ones w
   CHECK(stale_up == 1);
 }
 
+TEST_CASE("unsupported service discovery shows on the targets list instead of failing the config",
+          "[scrape][manager]") {
+  testutil::TempDir dir;
+  auto db = std::move(*tsdb::DB::Open(dir.path(), tsdb::Options{}));
+  scrape::Manager m({db.get()});
+  auto cfg = config::Parse(
+      "scrape_configs:\n  - job_name: k8s\n    kubernetes_sd_configs: [{role: pod}]\n", "t.yml");
+  REQUIRE(cfg.has_value());
+  REQUIRE(cfg->warnings.size() == 1);
+  m.ApplyConfig(*cfg);
+  CHECK(m.Pools() == std::vector<std::string>{"k8s"});
+  auto targets = m.Targets();
+  REQUIRE(targets.size() == 1);
+  CHECK(targets[0].scrape_pool == "k8s");
+  CHECK(targets[0].discovered_labels.Get("__meta_hestia_unsupported_sd") == "kubernetes_sd_configs");
+  CHECK(targets[0].last.time == 0);
+  CHECK(targets[0].last.error.message() ==
+        "kubernetes_sd_configs is not supported by Hestia: its targets are not discovered");
+  CHECK_FALSE(targets[0].dropped);
+}
+
 TEST_CASE("targets are built from discovered labels as Prometheus's PopulateLabels", "[scrape][manager]") {
   auto cfg = config::Parse(
       "scrape_configs:\n  - job_name: j\n    params: {module: [m1]}\n    relabel_configs:\n"
