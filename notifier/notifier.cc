@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "base/json_writer.h"
+#include "config/secret.h"
 #include "config/target_group.h"
 #include "model/relabel.h"
 
@@ -91,15 +92,6 @@ std::string CleanAbsolutePath(std::string_view p) {
     out.append(part);
   }
   return out.empty() ? "/" : out;
-}
-
-std::string ReadSecretFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  return s;
 }
 
 std::string StatusText(int code) {
@@ -434,15 +426,15 @@ class Manager::SendLoop {
     httplib::Headers headers = {{"User-Agent", options_.user_agent}};
     if (http.basic_auth) {
       const config::BasicAuth& ba = *http.basic_auth;
-      client_->set_basic_auth(ba.username_file.empty() ? ba.username : ReadSecretFile(ba.username_file),
-                              ba.password_file.empty() ? ba.password : ReadSecretFile(ba.password_file));
+      client_->set_basic_auth(ba.username_file.empty() ? ba.username : config::ReadSecretFile(ba.username_file),
+                              ba.password_file.empty() ? ba.password : config::ReadSecretFile(ba.password_file));
     }
     if (http.authorization) {
       const config::Authorization& au = *http.authorization;
       headers.emplace("Authorization",
                       au.type + " " +
                           (au.credentials_file.empty() ? au.credentials
-                                                       : ReadSecretFile(au.credentials_file)));
+                                                       : config::ReadSecretFile(au.credentials_file)));
     }
     auto res = client_->Post(path_, headers, body, "application/json");
     if (!res) {

@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "base/strconv.h"
+#include "config/secret.h"
 
 namespace scrape {
 namespace {
@@ -34,15 +35,6 @@ constexpr std::string_view kDeadline = "context deadline exceeded";
 constexpr int kMaxRedirects = 10;  // Go's http.Client default
 constexpr size_t kReadChunk = 64 * 1024;
 constexpr size_t kMaxHeaderBytes = 1 << 20;
-
-std::string ReadSecretFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  return s;
-}
 
 std::string Base64(std::string_view in) {
   static constexpr char kAlphabet[] =
@@ -671,9 +663,9 @@ Fetcher HttpFetcher(std::string url, const config::ScrapeConfig& cfg, std::strin
     r.headers.clear();
     if (const auto& ba = http.basic_auth) {
       r.has_basic_auth = true;
-      r.basic_user = ba->username_file.empty() ? ba->username : ReadSecretFile(ba->username_file);
+      r.basic_user = ba->username_file.empty() ? ba->username : config::ReadSecretFile(ba->username_file);
       r.basic_password =
-          ba->password_file.empty() ? ba->password : ReadSecretFile(ba->password_file);
+          ba->password_file.empty() ? ba->password : config::ReadSecretFile(ba->password_file);
       if (!tls)
         r.headers.emplace_back("Authorization",
                                "Basic " + Base64(r.basic_user + ":" + r.basic_password));
@@ -682,7 +674,7 @@ Fetcher HttpFetcher(std::string url, const config::ScrapeConfig& cfg, std::strin
       r.headers.emplace_back("Authorization",
                              a->type + " " +
                                  (a->credentials_file.empty() ? a->credentials
-                                                              : ReadSecretFile(a->credentials_file)));
+                                                              : config::ReadSecretFile(a->credentials_file)));
     }
     return scraper->Scrape(timeout);
   };
