@@ -6,99 +6,18 @@
 #include <cstring>
 
 #include "base/quote.h"
+#include "base/strconv.h"
 
 namespace base {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
-// The shortest decimal digits that round-trip v (|v| finite, non-zero) and the decimal point
-// position: v = 0.d1d2...dn * 10^point, as Go's strconv decimal.
-struct ShortestDecimal {
-  char digits[32];
-  int count = 0;
-  int point = 0;
-};
-
-ShortestDecimal Shortest(double abs) {
-  // to_chars in scientific form without a precision is the shortest round-trip representation
-  // (the same digits Go's Ryu-based shortest formatting picks): "d[.ddd]e±XX".
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, abs, std::chars_format::scientific);
-  assert(ec == std::errc());
-  ShortestDecimal d;
-  const char* p = buf;
-  for (; p < end && *p != 'e'; ++p) {
-    if (*p != '.') d.digits[d.count++] = *p;
-  }
-  int exp = 0;
-  std::from_chars(p + 1 + (p[1] == '+' ? 1 : 0), end, exp);
-  // Trailing zeros are not significant (to_chars never writes them, but be safe).
-  while (d.count > 1 && d.digits[d.count - 1] == '0') --d.count;
-  d.point = exp + 1;
-  return d;
-}
-
-void AppendF(std::string* out, const ShortestDecimal& d) {
-  // Integer part, padded with zeros (Go's fmtF).
-  if (d.point > 0) {
-    int m = std::min(d.count, d.point);
-    out->append(d.digits, m);
-    out->append(d.point - m, '0');
-  } else {
-    out->push_back('0');
-  }
-  int frac = d.count - d.point;
-  if (frac > 0) {
-    out->push_back('.');
-    for (int i = 0; i < frac; ++i) {
-      int j = d.point + i;
-      out->push_back(j >= 0 && j < d.count ? d.digits[j] : '0');
-    }
-  }
-}
-
-void AppendE(std::string* out, const ShortestDecimal& d) {
-  // Go's fmtE with shortest precision: d[.ddd]e±XX, at least two exponent digits.
-  out->push_back(d.digits[0]);
-  if (d.count > 1) {
-    out->push_back('.');
-    out->append(d.digits + 1, d.count - 1);
-  }
-  int exp = d.point - 1;
-  out->push_back('e');
-  out->push_back(exp < 0 ? '-' : '+');
-  if (exp < 0) exp = -exp;
-  if (exp < 10) out->push_back('0');
-  char buf[8];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, exp);
-  (void)ec;
-  out->append(buf, end);
-}
-
 }  // namespace
 
 void AppendSampleValue(std::string* out, double v) {
-  if (std::isnan(v)) {
-    out->append("NaN");
-    return;
-  }
-  if (std::isinf(v)) {
-    out->append(v > 0 ? "+Inf" : "-Inf");
-    return;
-  }
-  if (std::signbit(v)) out->push_back('-');
-  double abs = std::fabs(v);
-  if (abs == 0) {
-    out->push_back('0');
-    return;
-  }
-  ShortestDecimal d = Shortest(abs);
-  if (abs < 1e-6 || abs >= 1e21) {
-    AppendE(out, d);
-  } else {
-    AppendF(out, d);
-  }
+  const double abs = std::fabs(v);
+  AppendFloat(out, v, abs != 0 && (abs < 1e-6 || abs >= 1e21) ? 'e' : 'f');
 }
 
 std::string FormatSampleValue(double v) {

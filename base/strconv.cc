@@ -7,83 +7,105 @@
 namespace base {
 namespace {
 
-// The shortest round-trip decimal digits of |v| and the decimal point position: v = 0.d1d2... x
-// 10^dp (Go's decimalSlice nd/dp).
-struct Digits {
-  std::string d;
-  int dp = 0;
+// The shortest decimal digits that round-trip |v| (finite, non-zero) and the decimal point
+// position: |v| = 0.d1d2...dn * 10^point, as Go's strconv decimal.
+struct ShortestDecimal {
+  char digits[32];
+  int count = 0;
+  int point = 0;
 };
 
-Digits Shortest(double v) {
+ShortestDecimal Shortest(double abs) {
+  // to_chars in scientific form without a precision is the shortest round-trip representation
+  // (the digits Go's Ryu-based shortest formatting picks): "d[.ddd]e±XX".
   char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, std::fabs(v), std::chars_format::scientific);
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, abs, std::chars_format::scientific);
   (void)ec;
-  std::string_view s(buf, static_cast<size_t>(end - buf));
-  size_t e = s.find('e');
-  Digits out;
-  for (char c : s.substr(0, e))
-    if (c != '.') out.d.push_back(c);
-  int exp = std::atoi(std::string(s.substr(e + 1)).c_str());
-  while (out.d.size() > 1 && out.d.back() == '0') out.d.pop_back();
-  if (out.d == "0") {
-    out.d.clear();
-    out.dp = 0;
-  } else {
-    out.dp = exp + 1;
+  ShortestDecimal d;
+  const char* p = buf;
+  for (; p < end && *p != 'e'; ++p) {
+    if (*p != '.') d.digits[d.count++] = *p;
   }
-  return out;
+  int exp = 0;
+  std::from_chars(p + 1 + (p[1] == '+' ? 1 : 0), end, exp);
+  while (d.count > 1 && d.digits[d.count - 1] == '0') --d.count;
+  d.point = exp + 1;
+  return d;
 }
 
-std::string Special(double v) {
-  if (std::isnan(v)) return "NaN";
-  return v > 0 ? "+Inf" : "-Inf";
+// Go's fmtF with shortest precision: integer part padded with zeros, then the fraction.
+void AppendF(std::string* out, const ShortestDecimal& d) {
+  if (d.point > 0) {
+    int m = std::min(d.count, d.point);
+    out->append(d.digits, static_cast<size_t>(m));
+    out->append(static_cast<size_t>(d.point - m), '0');
+  } else {
+    out->push_back('0');
+  }
+  int frac = d.count - d.point;
+  if (frac > 0) {
+    out->push_back('.');
+    for (int i = 0; i < frac; ++i) {
+      int j = d.point + i;
+      out->push_back(j >= 0 && j < d.count ? d.digits[j] : '0');
+    }
+  }
 }
 
-std::string FixedFrom(const Digits& d, bool neg) {
-  std::string out = neg ? "-" : "";
-  if (d.dp > 0) {
-    for (int i = 0; i < d.dp; ++i) out.push_back(i < static_cast<int>(d.d.size()) ? d.d[i] : '0');
-  } else {
-    out.push_back('0');
+// Go's fmtE with shortest precision: d[.ddd]e±XX, at least two exponent digits.
+void AppendE(std::string* out, const ShortestDecimal& d) {
+  out->push_back(d.digits[0]);
+  if (d.count > 1) {
+    out->push_back('.');
+    out->append(d.digits + 1, static_cast<size_t>(d.count - 1));
   }
-  if (static_cast<int>(d.d.size()) > d.dp) {
-    out.push_back('.');
-    for (int i = d.dp; i < static_cast<int>(d.d.size()); ++i)
-      out.push_back(i < 0 ? '0' : d.d[i]);
-  }
-  return out;
+  int exp = d.point - 1;
+  out->push_back('e');
+  out->push_back(exp < 0 ? '-' : '+');
+  if (exp < 0) exp = -exp;
+  if (exp < 10) out->push_back('0');
+  char buf[8];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, exp);
+  (void)ec;
+  out->append(buf, end);
 }
 
 }  // namespace
 
+void AppendFloat(std::string* out, double v, char fmt) {
+  if (std::isnan(v)) {
+    out->append("NaN");
+    return;
+  }
+  if (std::isinf(v)) {
+    out->append(v > 0 ? "+Inf" : "-Inf");
+    return;
+  }
+  if (std::signbit(v)) out->push_back('-');
+  const double abs = std::fabs(v);
+  if (abs == 0) {
+    out->push_back('0');
+    return;
+  }
+  const ShortestDecimal d = Shortest(abs);
+  const int exp = d.point - 1;
+  // 'g' with shortest precision: Go picks %e when the exponent is < -4 or >= 6 (eprec 6).
+  const bool e = fmt == 'e' || (fmt == 'g' && (exp < -4 || exp >= 6));
+  if (e) AppendE(out, d);
+  else AppendF(out, d);
+}
+
 std::string FormatFloatF(double v) {
-  if (!std::isfinite(v)) return Special(v);
-  return FixedFrom(Shortest(v), std::signbit(v));
+  std::string out;
+  AppendFloat(&out, v, 'f');
+  return out;
 }
 
 std::string FormatFloatG(double v) {
-  if (!std::isfinite(v)) return Special(v);
-  Digits d = Shortest(v);
-  bool neg = std::signbit(v);
-  if (d.d.empty()) return neg ? "-0" : "0";
-  int exp = d.dp - 1;
-  if (exp < -4 || exp >= 6) {  // Go: shortest precision decides with eprec 6
-    std::string out = neg ? "-" : "";
-    out.push_back(d.d[0]);
-    if (d.d.size() > 1) {
-      out.push_back('.');
-      out.append(d.d, 1);
-    }
-    out.push_back('e');
-    out.push_back(exp < 0 ? '-' : '+');
-    int a = std::abs(exp);
-    if (a < 10) out.push_back('0');
-    out += std::to_string(a);
-    return out;
-  }
-  return FixedFrom(d, neg);
+  std::string out;
+  AppendFloat(&out, v, 'g');
+  return out;
 }
-
 
 namespace {
 char LowerAscii(char c) { return static_cast<char>(c | ('x' - 'X')); }

@@ -12,6 +12,8 @@ namespace base {
 std::string FormatFloatG(double v);
 // FormatFloat(v, 'f', -1, 64): "1000000", "0.00000015".
 std::string FormatFloatF(double v);
+// Appends FormatFloat(v, fmt, -1, 64) for fmt 'f', 'e' or 'g' (shortest round-trip digits).
+void AppendFloat(std::string* out, double v, char fmt);
 
 // Go's strconv.ParseUint(s, 0, 64): base prefixes 0b, 0o, 0x and a leading 0 (octal), and
 // underscores between digits; false on a syntax error or overflow.
