@@ -9,6 +9,7 @@
 #include <ctime>
 #include <deque>
 #include <mutex>
+#include <new>
 #include <thread>
 #include <functional>
 #include <map>
@@ -400,6 +401,11 @@ class SeriesMapper {
       } catch (const EvalAbort& a) {
         d.series.clear();
         d.error = a.status;
+      } catch (const std::bad_alloc&) {
+        // An exception leaving a worker thread would end the process: the query fails instead.
+        d.series.clear();
+        d.error = base::Status(base::StatusCode::kExecution,
+                               "query processing ran out of memory in query execution");
       }
       std::lock_guard l(mu_);
       done_.emplace(seq, std::move(d));
@@ -420,6 +426,28 @@ class SeriesMapper {
   bool stop_ = false;
   std::vector<std::thread> workers_;  // last: started after the members they use exist
 };
+
+// A byte key identifying part of a label set: with `only`, the values of `names` (by, on);
+// otherwise every pair except the metric name and `names` (without, ignoring). 0xff cannot
+// occur in valid UTF-8, so it separates unambiguously.
+void LabelSubsetKey(const Labels& l, const std::vector<std::string>& names, bool only, std::string* key) {
+  key->clear();
+  if (only) {
+    for (const std::string& n : names) {
+      key->append(l.Get(n));
+      key->push_back('\xff');
+    }
+    return;
+  }
+  for (const model::Label& p : l) {
+    if (p.name == model::kMetricName || std::find(names.begin(), names.end(), p.name) != names.end())
+      continue;
+    key->append(p.name);
+    key->push_back('\xff');
+    key->append(p.value);
+    key->push_back('\xff');
+  }
+}
 
 struct LabelsHash {
   size_t operator()(const Labels& l) const { return static_cast<size_t>(l.hash()); }
@@ -777,23 +805,7 @@ class Evaluator {
   // The matching key of a series: its signature's bytes (on: the listed labels' values;
   // ignoring: every pair but the name and the listed ones).
   static void SignatureKey(const Labels& l, const VectorMatching& m, std::string* key) {
-    key->clear();
-    if (m.on) {
-      for (const std::string& n : m.matching_labels) {
-        key->append(l.Get(n));
-        key->push_back('\xff');
-      }
-      return;
-    }
-    for (const model::Label& p : l) {
-      if (p.name == model::kMetricName ||
-          std::find(m.matching_labels.begin(), m.matching_labels.end(), p.name) != m.matching_labels.end())
-        continue;
-      key->append(p.name);
-      key->push_back('\xff');
-      key->append(p.value);
-      key->push_back('\xff');
-    }
+    LabelSubsetKey(l, m.matching_labels, m.on, key);
   }
 
   // An arithmetic or comparison operator between two vectors, series-wise: signatures and
@@ -934,26 +946,9 @@ class Evaluator {
   }
 
   // The key of the group a series falls in: the grouping labels' values (by) or the pairs
-  // left after removing the name and the grouping labels (without), as bytes. 0xff cannot
-  // occur in valid UTF-8, so it separates unambiguously.
+  // left after removing the name and the grouping labels (without), as bytes.
   static void GroupKey(const AggregateExpr& a, const Labels& l, std::string* key) {
-    key->clear();
-    if (!a.without) {
-      for (const std::string& n : a.grouping) {
-        key->append(l.Get(n));
-        key->push_back('\xff');
-      }
-      return;
-    }
-    for (const model::Label& p : l) {
-      if (p.name == model::kMetricName ||
-          std::find(a.grouping.begin(), a.grouping.end(), p.name) != a.grouping.end())
-        continue;
-      key->append(p.name);
-      key->push_back('\xff');
-      key->append(p.value);
-      key->push_back('\xff');
-    }
+    LabelSubsetKey(l, a.grouping, !a.without, key);
   }
 
   // The groups of an aggregation, in the order of their first series; each group's labels.
@@ -1172,6 +1167,8 @@ class Evaluator {
     return b.Build();
   }
 
+  // The aggregations that need a step's whole group at once (quantile, limitk, limit_ratio);
+  // the others run series by series in AggregateSeries and TopKSeries.
   Vector Aggregate(const AggregateExpr& a, Vector& in, double param) {
     struct Group {
       Labels labels;
@@ -1192,62 +1189,10 @@ class Evaluator {
                         std::any_of(ms.begin(), ms.end(), [](const Sample* s) { return s->drop_name; });
       auto emit = [&](double v) { out.push_back({g.labels, ms[0]->t, v, drop}); };
       switch (a.op) {
-        case AggregateOp::kSum: {
-          KahanSum k;
-          for (const Sample* s : ms) k.Add(s->f);
-          emit(k.Value());
-          break;
-        }
-        case AggregateOp::kAvg: {
-          KahanMean k;
-          for (const Sample* s : ms) k.Add(s->f);
-          emit(k.Mean());
-          break;
-        }
-        case AggregateOp::kCount: emit(static_cast<double>(ms.size())); break;
-        case AggregateOp::kGroup: emit(1); break;
-        case AggregateOp::kMin:
-        case AggregateOp::kMax: {
-          double v = ms[0]->f;
-          for (const Sample* s : ms) {
-            bool better = a.op == AggregateOp::kMin ? s->f < v : s->f > v;
-            if (better || std::isnan(v)) v = s->f;
-          }
-          emit(v);
-          break;
-        }
-        case AggregateOp::kStddev:
-        case AggregateOp::kStdvar: {
-          double n = 0, mean = 0, m2 = 0;
-          for (const Sample* s : ms) {
-            ++n;
-            double d = s->f - mean;
-            mean += d / n;
-            m2 += d * (s->f - mean);
-          }
-          double var = m2 / n;
-          emit(a.op == AggregateOp::kStdvar ? var : std::sqrt(var));
-          break;
-        }
         case AggregateOp::kQuantile: {
           std::vector<double> vals;
           for (const Sample* s : ms) vals.push_back(s->f);
           emit(Quantile(param, vals));
-          break;
-        }
-        case AggregateOp::kTopk:
-        case AggregateOp::kBottomk: {
-          auto k = static_cast<int64_t>(param);
-          if (k < 1) break;
-          std::vector<const Sample*> sorted = ms;
-          bool top = a.op == AggregateOp::kTopk;
-          std::stable_sort(sorted.begin(), sorted.end(), [top](const Sample* x, const Sample* y) {
-            if (std::isnan(x->f)) return false;
-            if (std::isnan(y->f)) return true;
-            return top ? x->f > y->f : x->f < y->f;
-          });
-          if (static_cast<size_t>(k) < sorted.size()) sorted.resize(static_cast<size_t>(k));
-          for (const Sample* s : sorted) out.push_back(*s);  // topk keeps the input labels
           break;
         }
         case AggregateOp::kLimitk: {
