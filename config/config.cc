@@ -34,6 +34,34 @@ const std::set<std::string> kTopLevel = {"global",        "runtime",        "ale
 const std::set<std::string> kSequences = {"rule_files", "scrape_config_files", "scrape_configs",
                                           "remote_write", "remote_read"};
 
+base::Status ParseStorage(const detail::Errors& err, const YAML::Node& st, StorageConfig* out) {
+  if (!st.IsMap()) return err.At(st, "storage: expected a mapping");
+  for (const auto& kv : st) {
+    std::string key = kv.first.Scalar();
+    const YAML::Node& v = kv.second;
+    if (v.IsNull()) continue;
+    if (!v.IsMap()) return err.At(v, "storage: " + key + ": expected a mapping");
+    for (const auto& f : v) {
+      std::string field = f.first.Scalar();
+      if (key == "tsdb" && field == "out_of_order_time_window") {
+        ASSIGN_OR_RETURN(out->out_of_order_time_window,
+                         detail::Duration(err, f.second, "storage: tsdb: out_of_order_time_window"));
+      } else if (key == "exemplars" && field == "max_exemplars") {
+        int64_t n = 0;
+        if (!f.second.IsScalar() || !YAML::convert<int64_t>::decode(f.second, n))
+          return err.At(f.second, "storage: exemplars: max_exemplars: expected an integer");
+        out->max_exemplars = n;
+      } else if (key != "tsdb" && key != "exemplars") {
+        return err.At(kv.first, "field " + key + " not found in type config.StorageConfig");
+      } else {
+        return err.At(f.first, "field " + field + " not found in type config." +
+                                   (key == "tsdb" ? "TSDBConfig" : "ExemplarsConfig"));
+      }
+    }
+  }
+  return base::Status::Ok();
+}
+
 base::Status ParseGlobal(const detail::Errors& err, const YAML::Node& g, GlobalConfig* out) {
   if (g.IsNull()) return base::Status::Ok();
   if (!g.IsMap()) return err.At(g, "global: expected a mapping");
@@ -161,6 +189,8 @@ base::Result<Config> ParseUnguarded(std::string_view yaml, std::string_view sour
   if (root["alerting"]) {
     ASSIGN_OR_RETURN(cfg.alerting, detail::ParseAlerting(err, root["alerting"], &cfg.warnings));
   }
+  if (const YAML::Node st = root["storage"]; st && !st.IsNull())
+    RETURN_IF_ERROR(ParseStorage(err, st, &cfg.storage));
   if (const YAML::Node rw = root["remote_write"]; rw && !rw.IsNull()) {
     std::set<std::string> names;
     for (const auto& n : rw) {

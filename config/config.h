@@ -1,6 +1,6 @@
 // Config: prometheus.yml as plain validated structs. The only folder that includes yaml-cpp.
-// Parsed and validated: global, scrape_configs, rule_files, alerting, remote_write. Sections
-// Hestia does not use (remote_read, tracing, storage, runtime, otlp, scrape_config_files) are
+// Parsed and validated: global, scrape_configs, rule_files, alerting, remote_write, storage.
+// Sections Hestia does not use (remote_read, tracing, runtime, otlp, scrape_config_files) are
 // checked to be of the right YAML kind only.
 #pragma once
 
@@ -28,8 +28,18 @@ struct GlobalConfig {
            label_value_length_limit = 0, target_limit = 0, keep_dropped_targets = 0;
 };
 
+// The `storage` section (Prometheus's StorageConfig).
+struct StorageConfig {
+  // storage.tsdb.out_of_order_time_window: how far behind the newest sample late samples are
+  // still accepted; 0 (the default) rejects every out-of-order sample.
+  std::chrono::milliseconds out_of_order_time_window{0};
+  // storage.exemplars.max_exemplars: parsed for compatibility; Hestia stores no exemplars.
+  int64_t max_exemplars = 100000;
+};
+
 struct Config {
   GlobalConfig global;
+  StorageConfig storage;
   std::vector<ScrapeConfig> scrape_configs;
   std::vector<std::string> rule_files;  // globs, relative to the file's directory
   AlertingConfig alerting;

@@ -158,3 +158,21 @@ TEST_CASE("bad scrape, alerting and remote_write sections are errors naming line
         "p.yml:3: expected Alertmanager api version to be one of [v2] but got v1");
   CHECK(msg("alerting:\n  alertmanagers:\n    - static_configs: [{targets: ['am:9093']}]\n      timeout: 5s\n") == "OK");
 }
+
+TEST_CASE("storage section: the out-of-order window", "[config]") {
+  auto none = config::Parse("global: {}\n", "p.yml");
+  REQUIRE(none.has_value());
+  CHECK(none->storage.out_of_order_time_window.count() == 0);
+  auto ok = config::Parse("storage:\n  tsdb:\n    out_of_order_time_window: 30m\n"
+                          "  exemplars:\n    max_exemplars: 5\n", "p.yml");
+  REQUIRE(ok.has_value());
+  CHECK(ok->storage.out_of_order_time_window == std::chrono::minutes(30));
+  CHECK(ok->storage.max_exemplars == 5);
+  auto bad = config::Parse("storage:\n  tsdb:\n    out_of_order_time_window: soon\n", "p.yml");
+  REQUIRE_FALSE(bad.has_value());
+  CHECK(bad.error().message() ==
+        "p.yml:3: storage: tsdb: out_of_order_time_window: not a valid duration string: \"soon\"");
+  auto field = config::Parse("storage:\n  tsdb:\n    ooo_window: 30m\n", "p.yml");
+  REQUIRE_FALSE(field.has_value());
+  CHECK(field.error().message() == "p.yml:3: field ooo_window not found in type config.TSDBConfig");
+}

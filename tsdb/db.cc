@@ -46,6 +46,8 @@ base::Result<std::unique_ptr<storage::Querier>> DB::NewQuerier(model::Timestamp 
 
 base::Status DB::Truncate(model::Timestamp mint) { return head_->Truncate(mint); }
 
+void DB::SetOutOfOrderWindow(std::chrono::milliseconds window) { head_->SetOutOfOrderWindow(window); }
+
 HeadStats DB::Stats(size_t limit) const { return head_->Stats(limit); }
 
 base::Status DB::Close() {

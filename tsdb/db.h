@@ -35,6 +35,10 @@ struct Options {
   bool wal_compression = true;
   WalSyncMode wal_sync = WalSyncMode::kInterval;
   std::chrono::milliseconds wal_sync_interval{1000};
+  // storage.tsdb.out_of_order_time_window: a sample older than its series' newest one is
+  // accepted when it is no older than the head's newest sample minus this window (0: rejected as
+  // out of order, Prometheus's default). Changeable at run time (DB::SetOutOfOrderWindow).
+  std::chrono::milliseconds out_of_order_window{0};
   // How often the head drops data older than retention and checkpoints the WAL.
   std::chrono::milliseconds truncate_interval{std::chrono::minutes(30)};
   // Read the data without changing it (no WAL writer, no repair, no lock, no background work);
@@ -79,6 +83,9 @@ class DB final : public storage::Appendable, public storage::Queryable {
   // this every truncate_interval with max time - retention. Later samples older than mint are
   // rejected as out of bounds.
   base::Status Truncate(model::Timestamp mint);
+  // Applies a new out-of-order window (on configuration reload); takes effect for the next
+  // appends.
+  void SetOutOfOrderWindow(std::chrono::milliseconds window);
   const std::string& dir() const { return dir_; }
   // Flushes and fsyncs the WAL and stops background work; also done by the destructor.
   base::Status Close();

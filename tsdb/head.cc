@@ -22,6 +22,7 @@ Head::Head(const Options& options)
       refs_(std::make_unique<std::atomic<std::atomic<MemSeries*>*>[]>(kRefChunks)) {
   static base::metrics::Registry unused;  // metrics of a head opened without a registry
   base::metrics::Registry& r = options_.registry ? *options_.registry : unused;
+  ooo_window_ms_.store(options_.out_of_order_window.count(), std::memory_order_relaxed);
   metrics_ = std::make_unique<HeadMetrics>(r);
   if (options_.registry) {
     r.AddGaugeFunc("prometheus_tsdb_head_series", "Total number of series in the head block.",

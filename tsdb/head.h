@@ -51,6 +51,10 @@ class Head final : public storage::Appendable, public storage::Queryable {
   // checkpoints the WAL so that it holds only what remains. Samples older than `mint` are
   // rejected as out of bounds from then on.
   base::Status Truncate(model::Timestamp mint);
+  // See Options::out_of_order_window.
+  void SetOutOfOrderWindow(std::chrono::milliseconds window) {
+    ooo_window_ms_.store(window.count(), std::memory_order_relaxed);
+  }
   // fsyncs the WAL.
   base::Status SyncWal();
   base::Status Close();
@@ -97,6 +101,7 @@ class Head final : public storage::Appendable, public storage::Queryable {
   std::atomic<model::Timestamp> max_time_{model::kMinTime};
   std::atomic<model::Timestamp> min_valid_time_{model::kMinTime};
   std::atomic<size_t> num_series_{0};
+  std::atomic<int64_t> ooo_window_ms_{0};
   std::atomic<uint64_t> num_chunks_{0};
 
   std::unique_ptr<HeadMetrics> metrics_;

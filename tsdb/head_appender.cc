@@ -31,14 +31,20 @@ base::Result<storage::SeriesRef> HeadAppender::Append(storage::SeriesRef ref,
                                                       const model::Labels& labels,
                                                       model::Timestamp t, double v,
                                                       const storage::AppendOptions&) {
-  if (t < head_.min_valid_time_.load(std::memory_order_relaxed)) {
+  // The out-of-order window reaches back from the head's newest sample (Prometheus's
+  // oooTimeWindow); it also admits samples older than the head's min valid time.
+  int64_t window = head_.ooo_window_ms_.load(std::memory_order_relaxed);
+  model::Timestamp head_max = head_.max_time();
+  model::Timestamp ooo_min = model::kMaxTime;
+  if (window > 0 && head_max != model::kMinTime) ooo_min = head_max - window;
+  if (t < head_.min_valid_time_.load(std::memory_order_relaxed) && t < ooo_min) {
     head_.metrics_->out_of_bounds.Inc();
     return base::Status(base::StatusCode::kOutOfBounds, "out of bounds");
   }
   ASSIGN_OR_RETURN(MemSeries * s, Resolve(ref, labels));
   std::lock_guard lock(s->mu);
   if (s->deleted) return base::Status(base::StatusCode::kUnavailable, "series removed concurrently");
-  switch (s->CanAppend(t, v)) {
+  switch (s->CanAppend(t, v, ooo_min)) {
     case MemSeries::Check::kNoop:
       return storage::SeriesRef{s->ref()};
     case MemSeries::Check::kOutOfOrder:
@@ -47,12 +53,16 @@ base::Result<storage::SeriesRef> HeadAppender::Append(storage::SeriesRef ref,
     case MemSeries::Check::kDuplicate:
       head_.metrics_->duplicate.Inc();
       return base::Status(base::StatusCode::kDuplicateSample, "duplicate sample for timestamp");
+    case MemSeries::Check::kOutOfOrderOk:
+      if (!s->wal_logged && (unlogged_.empty() || unlogged_.back() != s)) unlogged_.push_back(s);
+      samples_.push_back({s, t, v, true});
+      return storage::SeriesRef{s->ref()};
     case MemSeries::Check::kOk:
       break;
   }
   s->SetPending(t, v);
   if (!s->wal_logged && (unlogged_.empty() || unlogged_.back() != s)) unlogged_.push_back(s);
-  samples_.push_back({s, t, v});
+  samples_.push_back({s, t, v, false});
   return storage::SeriesRef{s->ref()};
 }
 
@@ -107,11 +117,19 @@ base::Status HeadAppender::Commit() {
     std::lock_guard lock(s->mu);
     s->wal_logged = true;
   }
-  uint64_t appended = 0, chunks = 0;
+  uint64_t appended = 0, chunks = 0, ooo_appended = 0;
   model::Timestamp mint = model::kMaxTime, maxt = model::kMinTime;
   for (const Staged& st : samples_) {
     std::lock_guard lock(st.series->mu);
     bool cut = false;
+    if (st.out_of_order) {
+      if (st.series->InsertOutOfOrder(st.t, st.v)) {
+        ++appended;
+        ++ooo_appended;
+        mint = std::min(mint, st.t);
+      }
+      continue;
+    }
     if (st.series->Append(st.t, st.v, &cut)) {
       ++appended;
       mint = std::min(mint, st.t);
@@ -126,6 +144,7 @@ base::Status HeadAppender::Commit() {
   head_.num_chunks_.fetch_add(chunks, std::memory_order_relaxed);
   head_.metrics_->chunks_created.Inc(static_cast<double>(chunks));
   head_.metrics_->samples_appended.Inc(static_cast<double>(appended));
+  if (ooo_appended > 0) head_.metrics_->ooo_samples_appended.Inc(static_cast<double>(ooo_appended));
   head_.metrics_->commit_seconds.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   samples_.clear();
@@ -136,6 +155,7 @@ base::Status HeadAppender::Commit() {
 void HeadAppender::Rollback() {
   done_ = true;
   for (const Staged& st : samples_) {
+    if (st.out_of_order) continue;
     std::lock_guard lock(st.series->mu);
     st.series->ClearPending(st.t);
   }

@@ -26,6 +26,7 @@ class HeadAppender final : public storage::Appender {
     MemSeries* series;
     model::Timestamp t;
     double v;
+    bool out_of_order;  // older than the series' newest sample, inside the out-of-order window
   };
   // The series for ref or labels, created if new; never a deleted one.
   base::Result<MemSeries*> Resolve(storage::SeriesRef ref, const model::Labels& labels);

@@ -9,6 +9,9 @@ struct HeadMetrics {
   explicit HeadMetrics(base::metrics::Registry& r)
       : samples_appended(r.GetCounter("prometheus_tsdb_head_samples_appended_total",
                                       "Total number of appended samples.", {{"type", "float"}})),
+        ooo_samples_appended(r.GetCounter("prometheus_tsdb_head_out_of_order_samples_appended_total",
+                                          "Total number of appended out of order samples.",
+                                          {{"type", "float"}})),
         out_of_order(r.GetCounter("prometheus_tsdb_out_of_order_samples_total",
                                   "Total number of out of order samples ingestion failed attempts.",
                                   {{"type", "float"}})),
@@ -36,6 +39,7 @@ struct HeadMetrics {
             "Total number of unknown series references encountered during WAL replay.",
             {{"type", "samples"}})) {}
   base::metrics::Counter& samples_appended;
+  base::metrics::Counter& ooo_samples_appended;
   base::metrics::Counter& out_of_order;
   base::metrics::Counter& duplicate;
   base::metrics::Counter& out_of_bounds;

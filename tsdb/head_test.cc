@@ -398,3 +398,83 @@ TEST_CASE("ReadAll decodes the same samples as Seek/Next/At for any window", "[t
     }
   }
 }
+
+TEST_CASE("out-of-order samples inside the window are stored, merged and replayed", "[tsdb][head][ooo]") {
+  testutil::TempDir dir;
+  base::metrics::Registry registry;
+  auto opts = TestOptions();
+  opts.registry = &registry;
+  opts.out_of_order_window = std::chrono::minutes(10);
+  Labels l{{"__name__", "m"}};
+  Labels other{{"__name__", "other"}};
+  const int64_t min = 60'000;
+  Model want;
+  {
+    auto db = tsdb::DB::Open(dir.path(), opts);
+    REQUIRE(db.has_value());
+    {
+      auto app = (*db)->NewAppender();
+      // In order: every minute from 0 to 30 min; "other" moves the head's max time to 60 min.
+      for (int64_t t = 0; t <= 30 * min; t += min) REQUIRE(app->Append(0, l, t, double(t)).has_value());
+      REQUIRE(app->Append(0, other, 60 * min, 1).has_value());
+      REQUIRE(app->Commit().ok());
+    }
+    auto app = (*db)->NewAppender();
+    // 55 min is older than m's newest sample (30 min)? No: newer, in order.
+    REQUIRE(app->Append(0, l, 55 * min, 55).has_value());
+    // Inside the window [50 min, ...]: older than m's newest (55 min), accepted.
+    REQUIRE(app->Append(0, l, 52 * min, 52).has_value());
+    REQUIRE(app->Append(0, l, 51 * min, 51).has_value());
+    REQUIRE(app->Append(0, other, 59 * min, 59).has_value());
+    // Outside the window: rejected as out of order (series has newer samples) ...
+    auto old = app->Append(0, l, 49 * min, 49);
+    REQUIRE_FALSE(old.has_value());
+    CHECK(old.error().code() == base::StatusCode::kOutOfOrder);
+    REQUIRE(app->Commit().ok());
+    for (int64_t t = 0; t <= 30 * min; t += min) want[l].push_back({t, double(t)});
+    want[l].push_back({51 * min, 51});
+    want[l].push_back({52 * min, 52});
+    want[l].push_back({55 * min, 55});
+    want[other] = {{59 * min, 59}, {60 * min, 1}};
+    CheckEqual(ReadAll(**db, {Re("__name__", ".+")}), want);
+    // A narrower range, cutting through the merged samples.
+    Model part;
+    part[l] = {{51 * min, 51}, {52 * min, 52}};
+    CheckEqual(ReadAll(**db, {Eq("__name__", "m")}, 50 * min + 1, 54 * min), part);
+    // A second out-of-order sample at the same timestamp is dropped, the first one stays.
+    auto app2 = (*db)->NewAppender();
+    REQUIRE(app2->Append(0, l, 52 * min, 1000).has_value());
+    REQUIRE(app2->Commit().ok());
+    CheckEqual(ReadAll(**db, {Re("__name__", ".+")}), want);
+    std::string text = registry.Expose();
+    CHECK(text.find("prometheus_tsdb_head_out_of_order_samples_appended_total{type=\"float\"} 3") !=
+          std::string::npos);
+  }
+  // Replayed from the WAL.
+  auto db = tsdb::DB::Open(dir.path(), opts);
+  REQUIRE(db.has_value());
+  CheckEqual(ReadAll(**db, {Re("__name__", ".+")}), want);
+  // Truncation drops out-of-order samples before its time like any other.
+  REQUIRE((*db)->Truncate(52 * min).ok());
+  Model after;
+  after[l] = {{52 * min, 52}, {55 * min, 55}};
+  after[other] = want[other];
+  CheckEqual(ReadAll(**db, {Re("__name__", ".+")}, 52 * min, model::kMaxTime), after);
+}
+
+TEST_CASE("without a window every older sample is rejected as out of order", "[tsdb][head][ooo]") {
+  testutil::TempDir dir;
+  auto db = tsdb::DB::Open(dir.path(), TestOptions());
+  REQUIRE(db.has_value());
+  Labels l{{"__name__", "m"}};
+  auto app = (*db)->NewAppender();
+  REQUIRE(app->Append(0, l, 1000, 1).has_value());
+  REQUIRE(app->Commit().ok());
+  (*db)->SetOutOfOrderWindow(std::chrono::milliseconds(0));
+  auto app2 = (*db)->NewAppender();
+  CHECK(app2->Append(0, l, 999, 1).error().code() == base::StatusCode::kOutOfOrder);
+  (*db)->SetOutOfOrderWindow(std::chrono::seconds(1));
+  CHECK(app2->Append(0, l, 999, 1).has_value());
+  REQUIRE(app2->Commit().ok());
+  CheckEqual(ReadAll(**db, {Eq("__name__", "m")}), Model{{l, {{999, 1}, {1000, 1}}}});
+}

@@ -45,6 +45,7 @@ base::Status Head::Replay(const std::string& wal_dir) {
   // created again); later samples of either ref go to the one series.
   std::unordered_map<uint64_t, MemSeries*> alias;
   uint64_t unknown_refs = 0;
+  const int64_t ooo_window = ooo_window_ms_.load();
   auto apply = [&](std::string_view rec) -> base::Status {
     switch (record::GetType(rec)) {
       case record::Type::kSeries: {
@@ -97,6 +98,9 @@ base::Status Head::Replay(const std::string& wal_dir) {
           if (s->Append(rs.t, rs.v, &cut)) {
             mint = std::min(mint, rs.t);
             maxt = std::max(maxt, rs.t);
+          } else if (ooo_window > 0 && rs.t < s->max_time()) {
+            // An out-of-order sample: the window admitted it when it was appended.
+            if (s->InsertOutOfOrder(rs.t, rs.v)) mint = std::min(mint, rs.t);
           }
           chunks += cut;
         }

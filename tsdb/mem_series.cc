@@ -1,5 +1,6 @@
 #include "tsdb/mem_series.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <new>
@@ -32,7 +33,7 @@ void MemSeries::Destroy(MemSeries* s) {
   ::operator delete(s);
 }
 
-MemSeries::Check MemSeries::CanAppend(Timestamp t, double v) const {
+MemSeries::Check MemSeries::CanAppend(Timestamp t, double v, Timestamp ooo_min) const {
   Timestamp last_t = max_time_;
   double last_v = last_value_;
   if (pending_t_ != model::kMinTime && pending_t_ > last_t) {
@@ -40,7 +41,7 @@ MemSeries::Check MemSeries::CanAppend(Timestamp t, double v) const {
     last_v = pending_v_;
   }
   if (last_t == model::kMinTime || t > last_t) return Check::kOk;
-  if (t < last_t) return Check::kOutOfOrder;
+  if (t < last_t) return t >= ooo_min ? Check::kOutOfOrderOk : Check::kOutOfOrder;
   return SameBits(v, last_v) ? Check::kNoop : Check::kDuplicate;
 }
 
@@ -71,7 +72,17 @@ bool MemSeries::Append(Timestamp t, double v, bool* new_chunk) {
   return true;
 }
 
+bool MemSeries::InsertOutOfOrder(Timestamp t, double v) {
+  if (!ooo_) ooo_ = std::make_unique<std::vector<model::Sample>>();
+  auto it = std::lower_bound(ooo_->begin(), ooo_->end(), t,
+                             [](const model::Sample& s, Timestamp t) { return s.t < t; });
+  if (it != ooo_->end() && it->t == t) return false;
+  ooo_->insert(it, model::Sample{t, v});
+  return true;
+}
+
 void MemSeries::Snapshot(Timestamp mint, Timestamp maxt, std::vector<ChunkMeta>* out) const {
+  size_t first = out->size();
   for (const ChunkMeta& c : chunks_)
     if (c.maxt >= mint && c.mint <= maxt) out->push_back(c);
   if (app_ && max_time_ >= mint && open_mint_ <= maxt) {
@@ -80,6 +91,36 @@ void MemSeries::Snapshot(Timestamp mint, Timestamp maxt, std::vector<ChunkMeta>*
       out->push_back({open_mint_, max_time_,
                       std::make_shared<const chunkenc::XorChunk>(std::move(copy).value())});
     }
+  }
+  if (!ooo_) return;
+  auto lo = std::lower_bound(ooo_->begin(), ooo_->end(), mint,
+                             [](const model::Sample& s, Timestamp t) { return s.t < t; });
+  auto hi = std::upper_bound(ooo_->begin(), ooo_->end(), maxt,
+                             [](Timestamp t, const model::Sample& s) { return t < s.t; });
+  if (lo == hi) return;
+  // Merge the chunks found above with the out-of-order samples and encode the result anew.
+  std::vector<model::Sample> in_order, merged;
+  for (size_t i = first; i < out->size(); ++i) {
+    auto it = (*out)[i].chunk->NewIterator();
+    it->ReadAll(model::kMinTime, model::kMaxTime, &in_order).IgnoreError();  // corrupt: skipped
+  }
+  out->resize(first);
+  merged.reserve(in_order.size() + static_cast<size_t>(hi - lo));
+  auto a = in_order.begin();
+  for (auto b = lo; a != in_order.end() || b != hi;) {
+    if (b == hi || (a != in_order.end() && a->t <= b->t)) {
+      if (b != hi && a->t == b->t) ++b;  // the in-order sample wins a tie
+      merged.push_back(*a++);
+    } else {
+      merged.push_back(*b++);
+    }
+  }
+  for (size_t i = 0; i < merged.size(); i += kSamplesPerChunk) {
+    size_t n = std::min<size_t>(kSamplesPerChunk, merged.size() - i);
+    auto c = std::make_shared<chunkenc::XorChunk>();
+    auto app = c->NewXorAppender();  // cannot fail on an empty chunk
+    for (size_t j = i; j < i + n; ++j) app->Append(merged[j].t, merged[j].v);
+    out->push_back({merged[i].t, merged[i + n - 1].t, std::move(c)});
   }
 }
 
@@ -95,13 +136,21 @@ size_t MemSeries::TruncateBefore(Timestamp mint) {
     open_mint_ = model::kMaxTime;
     ++n;
   }
+  if (ooo_) {
+    auto it = std::lower_bound(ooo_->begin(), ooo_->end(), mint,
+                               [](const model::Sample& s, Timestamp t) { return s.t < t; });
+    ooo_->erase(ooo_->begin(), it);
+    if (ooo_->empty()) ooo_.reset();
+  }
   return n;
 }
 
 Timestamp MemSeries::min_time() const {
-  if (!chunks_.empty()) return chunks_.front().mint;
-  if (app_) return open_mint_;
-  return model::kMaxTime;
+  Timestamp t = model::kMaxTime;
+  if (!chunks_.empty()) t = chunks_.front().mint;
+  else if (app_) t = open_mint_;
+  if (ooo_ && !ooo_->empty()) t = std::min(t, ooo_->front().t);
+  return t;
 }
 
 }  // namespace tsdb

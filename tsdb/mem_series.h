@@ -56,9 +56,11 @@ class MemSeries {
 
   base::SmallMutex mu;
 
-  enum class Check { kOk, kNoop, kOutOfOrder, kDuplicate };
-  // Whether (t, v) may be staged, against committed and staged samples. REQUIRES: mu held.
-  Check CanAppend(Timestamp t, double v) const;
+  enum class Check { kOk, kNoop, kOutOfOrder, kDuplicate, kOutOfOrderOk };
+  // Whether (t, v) may be staged, against committed and staged samples: kOk when it is newer
+  // than all of them; for an older sample kOutOfOrderOk when t >= ooo_min (the out-of-order
+  // window is open), else kOutOfOrder. REQUIRES: mu held.
+  Check CanAppend(Timestamp t, double v, Timestamp ooo_min = model::kMaxTime) const;
   // Records (t, v) as staged by an uncommitted appender. REQUIRES: mu held.
   void SetPending(Timestamp t, double v) {
     pending_t_ = t;
@@ -72,15 +74,24 @@ class MemSeries {
   // Appends a committed sample; false (and nothing changes) when t is not newer than the newest
   // sample. Sets *new_chunk when a chunk was cut. REQUIRES: mu held.
   bool Append(Timestamp t, double v, bool* new_chunk);
-  // Chunks overlapping [mint, maxt]: closed ones shared, the open one copied. REQUIRES: mu held.
+  // Stores an out-of-order sample (older than the newest one) in the series' out-of-order
+  // buffer, kept sorted by time; false (nothing changes) when a sample at t is already there.
+  // Queries see these samples merged with the chunks' (an in-order sample wins a tie).
+  // REQUIRES: mu held.
+  bool InsertOutOfOrder(Timestamp t, double v);
+  size_t NumOutOfOrder() const { return ooo_ ? ooo_->size() : 0; }  // REQUIRES: mu held
+  // Chunks overlapping [mint, maxt]: closed ones shared, the open one copied. When out-of-order
+  // samples fall in the range, the chunks they overlap are replaced by newly encoded chunks of the
+  // merged samples, so that the result stays in time order without overlaps. REQUIRES: mu held.
   void Snapshot(Timestamp mint, Timestamp maxt, std::vector<ChunkMeta>* out) const;
-  // Drops closed chunks (and the open one) that end before mint; returns how many.
+  // Drops closed chunks (and the open one) that end before mint, and out-of-order samples
+  // before mint; returns how many chunks were dropped.
   // REQUIRES: mu held.
   size_t TruncateBefore(Timestamp mint);
   size_t NumChunks() const { return chunks_.size() + (app_ ? 1 : 0); }
   Timestamp min_time() const;  // REQUIRES: mu held; kMaxTime when empty
   Timestamp max_time() const { return max_time_; }  // REQUIRES: mu held
-  bool empty() const { return !app_ && chunks_.empty(); }
+  bool empty() const { return !app_ && chunks_.empty() && NumOutOfOrder() == 0; }
 
   bool wal_logged = false;  // GUARDED_BY(mu): a series record of this series is in the WAL
   bool deleted = false;     // GUARDED_BY(mu): removed by head GC; look up again
@@ -104,6 +115,9 @@ class MemSeries {
   double last_value_ = 0;
   Timestamp pending_t_ = model::kMinTime;
   double pending_v_ = 0;
+  // Out-of-order samples, sorted by time, unique timestamps; null while there are none (most
+  // series never have any: one pointer per series).
+  std::unique_ptr<std::vector<model::Sample>> ooo_;
 };
 
 }  // namespace tsdb
