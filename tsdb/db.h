@@ -1,6 +1,7 @@
-// DB: Hestia's time-series database: the head (in memory, backed by the WAL) behind the
-// storage interfaces. Later issues add persistent blocks, compaction and retention here.
-// Thread-safe: any number of Appenders and Queriers may be used at once.
+// DB: Hestia's time-series database behind the storage interfaces (Prometheus tsdb/db.go): the
+// head (in memory, backed by the WAL) and the persistent blocks cut from it, compacted into
+// larger ones and deleted past retention. Queries merge blocks and head. Layout on disk:
+// docs/format/block.md. Thread-safe: any number of Appenders and Queriers may be used at once.
 #pragma once
 
 #include <chrono>
@@ -18,6 +19,9 @@
 namespace tsdb {
 
 class Head;
+namespace block {
+class Block;
+}
 
 // When the WAL is fsynced. Every committed batch is written to the kernel (write(2)) before
 // Commit returns, so it survives a crash of the process in every mode; the mode decides what
@@ -29,7 +33,21 @@ enum class WalSyncMode {
 };
 
 struct Options {
+  // --storage.tsdb.retention.time: blocks whose end is this far behind the newest block's end are
+  // deleted (0: no time retention).
   std::chrono::milliseconds retention{std::chrono::hours(24 * 15)};
+  // --storage.tsdb.retention.size: the oldest blocks are deleted while blocks and WAL together
+  // take more bytes than this (0: no size retention).
+  uint64_t retention_bytes = 0;
+  // The range of the blocks cut from the head (--storage.tsdb.min-block-duration); 0 keeps
+  // everything in the head (no blocks: the head-only mode of `hestia test rules`).
+  std::chrono::milliseconds block_range{std::chrono::hours(2)};
+  // The largest compacted block (--storage.tsdb.max-block-duration); 0: 10 % of retention, at
+  // most 31 days, as Prometheus.
+  std::chrono::milliseconds max_block_duration{0};
+  // How often the background loop cuts the head, compacts and applies retention; 0: never (tests
+  // call Compact()).
+  std::chrono::milliseconds compaction_interval{std::chrono::minutes(1)};
   size_t wal_segment_bytes = 128 << 20;
   // Snappy-compress WAL records (as Prometheus's --storage.tsdb.wal-compression, default on).
   bool wal_compression = true;
@@ -66,6 +84,18 @@ struct HeadStats {
   std::vector<Count> series_count_by_label_value_pair; // "name=value"
 };
 
+// One persistent block as the status API and the tests see it.
+struct BlockInfo {
+  std::string ulid;
+  model::Timestamp min_time = 0;
+  model::Timestamp max_time = 0;  // exclusive
+  uint64_t num_samples = 0;
+  uint64_t num_series = 0;
+  uint64_t num_tombstones = 0;
+  int level = 1;
+  uint64_t size_bytes = 0;
+};
+
 class DB final : public storage::Appendable, public storage::Queryable {
  public:
   // Opens or creates the database in `dir`, replaying its WAL. A torn or corrupt WAL tail is
@@ -79,6 +109,28 @@ class DB final : public storage::Appendable, public storage::Queryable {
   base::Result<std::unique_ptr<storage::Querier>> NewQuerier(model::Timestamp mint,
                                                              model::Timestamp maxt) override;
   HeadStats Stats(size_t limit) const;
+  // The persistent blocks, oldest first.
+  std::vector<BlockInfo> Blocks() const;
+  // Bytes of the blocks and the WAL (what size retention limits).
+  uint64_t SizeBytes() const;
+
+  // One round of the background work (also run every compaction_interval): cuts the head into
+  // blocks while it spans more than 1.5 block ranges (and persists out-of-order samples older
+  // than the newest block), compacts blocks (overlapping ones first, then adjacent ones into the
+  // next range, as Prometheus's leveled compactor), and deletes blocks past retention.
+  base::Status Compact();
+  // Cuts everything the head holds into blocks now (as at shutdown of a snapshot); for tests.
+  base::Status FlushHead();
+  // Deletes the samples in [mint, maxt] of the series matching `matchers` (admin
+  // delete_series): tombstones in the blocks, removal in the head. Queries see it at once.
+  base::Status Delete(model::Timestamp mint, model::Timestamp maxt,
+                      const std::vector<model::Matcher>& matchers);
+  // Rewrites every block that has tombstones without the deleted data (clean_tombstones).
+  base::Status CleanTombstones();
+  // Hard-links every block into `dir` (created), and unless skip_head writes the head there as a
+  // block too (admin snapshot).
+  base::Status Snapshot(const std::string& dir, bool skip_head);
+
   // Drops the data older than mint and checkpoints the WAL; the background retention loop calls
   // this every truncate_interval with max time - retention. Later samples older than mint are
   // rejected as out of bounds.
@@ -91,11 +143,21 @@ class DB final : public storage::Appendable, public storage::Queryable {
   base::Status Close();
 
  private:
+  struct Impl;
   DB(std::string dir, const Options& options);
+  // The steps of Compact. REQUIRES: Impl::work_mu held.
+  base::Status CutHead(bool all);
+  base::Status WriteHeadBlock(model::Timestamp mint, model::Timestamp maxt);
+  base::Status PersistBelow(model::Timestamp until);
+  std::vector<std::shared_ptr<block::Block>> PlanCompaction() const;
+  base::Status CompactBlocks();
+  base::Status ApplyRetention();
+
   std::string dir_;
   Options options_;
   int lock_fd_ = -1;
   std::unique_ptr<Head> head_;
+  std::unique_ptr<Impl> impl_;  // blocks, compaction, retention
 };
 
 }  // namespace tsdb

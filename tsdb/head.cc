@@ -1,5 +1,7 @@
 #include "tsdb/head.h"
 
+#include "tsdb/record/record.h"
+
 #include <algorithm>
 #include <bit>
 #include <chrono>
@@ -162,6 +164,52 @@ HeadStats Head::Stats(size_t limit) const {
   st.memory_in_bytes_by_label_name = conv(idx.memory_by_label_name);
   st.series_count_by_label_value_pair = conv(idx.series_by_label_pair);
   return st;
+}
+
+base::Status Head::Delete(model::Timestamp mint, model::Timestamp maxt,
+                          const std::vector<model::Matcher>& matchers) {
+  std::vector<uint32_t> refs = index_.Select(matchers);
+  std::vector<record::RefTombstone> stones;
+  for (uint32_t ref : refs) stones.push_back({ref, mint, maxt});
+  if (stones.empty()) return base::Status::Ok();
+  {
+    std::string buf;
+    record::EncodeTombstones(stones, &buf);
+    std::string_view rec = buf;
+    std::lock_guard lock(wal_mu_);
+    if (!wal_) return base::Unavailable("storage is read-only or closed");
+    RETURN_IF_ERROR(wal_->Log(std::span<const std::string_view>(&rec, 1)));
+    RETURN_IF_ERROR(wal_->Sync());
+  }
+  for (uint32_t ref : refs) {
+    MemSeries* s = GetByRef(ref);
+    if (s == nullptr) continue;
+    std::lock_guard lock(s->mu);
+    size_t before = s->NumChunks();
+    if (s->deleted || !s->DeleteRange(mint, maxt)) continue;
+    size_t after = s->NumChunks();
+    if (after >= before) num_chunks_.fetch_add(after - before, std::memory_order_relaxed);
+    else num_chunks_.fetch_sub(before - after, std::memory_order_relaxed);
+  }
+  return base::Status::Ok();
+}
+
+model::Timestamp Head::OutOfOrderMinTime() const {
+  model::Timestamp out = model::kMaxTime;
+  uint32_t end = index_.next_ref();
+  for (uint32_t ref = 1; ref < end; ++ref) {
+    MemSeries* s = GetByRef(ref);
+    if (s == nullptr) continue;
+    std::lock_guard lock(s->mu);
+    if (s->NumOutOfOrder() > 0) out = std::min(out, s->OutOfOrderMinTime());
+  }
+  return out;
+}
+
+void Head::SetMinValidTime(model::Timestamp t) {
+  model::Timestamp prev = min_valid_time_.load();
+  while (t > prev && !min_valid_time_.compare_exchange_weak(prev, t)) {
+  }
 }
 
 base::Status Head::Truncate(model::Timestamp mint) {

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <shared_mutex>
 #include <mutex>
 #include <span>
 #include <string>
@@ -51,6 +52,23 @@ class Head final : public storage::Appendable, public storage::Queryable {
   // checkpoints the WAL so that it holds only what remains. Samples older than `mint` are
   // rejected as out of bounds from then on.
   base::Status Truncate(model::Timestamp mint);
+  // Removes the samples in [mint, maxt] of the series matching `matchers` (admin
+  // delete_series): logged to the WAL as tombstones first, so that a replay deletes them again.
+  base::Status Delete(model::Timestamp mint, model::Timestamp maxt,
+                      const std::vector<model::Matcher>& matchers);
+  // The oldest out-of-order sample held, kMaxTime when none. O(series).
+  model::Timestamp OutOfOrderMinTime() const;
+  // Samples older than t are rejected as out of bounds (unless the out-of-order window admits
+  // them); set by the DB to the end of the newest persisted block on opening.
+  void SetMinValidTime(model::Timestamp t);
+
+  // Cutting a block out of the head: commits that apply a sample older than the boundary set
+  // here hold the cut lock shared while they change memory, so that a cut holding it exclusively
+  // (from reading the head to truncating it) neither misses nor drops them. Commits of newer
+  // samples never touch the lock. See DB::CutHead.
+  void SetCutBoundary(model::Timestamp t) { cut_boundary_.store(t, std::memory_order_seq_cst); }
+  std::unique_lock<std::shared_mutex> LockForCut() { return std::unique_lock(cut_mu_); }
+
   // See Options::out_of_order_window.
   void SetOutOfOrderWindow(std::chrono::milliseconds window) {
     ooo_window_ms_.store(window.count(), std::memory_order_relaxed);
@@ -102,6 +120,8 @@ class Head final : public storage::Appendable, public storage::Queryable {
   std::atomic<model::Timestamp> min_valid_time_{model::kMinTime};
   std::atomic<size_t> num_series_{0};
   std::atomic<int64_t> ooo_window_ms_{0};
+  std::atomic<model::Timestamp> cut_boundary_{model::kMinTime};
+  std::shared_mutex cut_mu_;
   std::atomic<uint64_t> num_chunks_{0};
 
   std::unique_ptr<HeadMetrics> metrics_;

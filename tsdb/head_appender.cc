@@ -37,14 +37,19 @@ base::Result<storage::SeriesRef> HeadAppender::Append(storage::SeriesRef ref,
   model::Timestamp head_max = head_.max_time();
   model::Timestamp ooo_min = model::kMaxTime;
   if (window > 0 && head_max != model::kMinTime) ooo_min = head_max - window;
-  if (t < head_.min_valid_time_.load(std::memory_order_relaxed) && t < ooo_min) {
+  const bool below_min_valid = t < head_.min_valid_time_.load(std::memory_order_relaxed);
+  if (below_min_valid && t < ooo_min) {
     head_.metrics_->out_of_bounds.Inc();
     return base::Status(base::StatusCode::kOutOfBounds, "out of bounds");
   }
   ASSIGN_OR_RETURN(MemSeries * s, Resolve(ref, labels));
   std::lock_guard lock(s->mu);
   if (s->deleted) return base::Status(base::StatusCode::kUnavailable, "series removed concurrently");
-  switch (s->CanAppend(t, v, ooo_min)) {
+  MemSeries::Check check = s->CanAppend(t, v, ooo_min);
+  // Older than what may still go into the in-order chunks (already persisted in blocks): the
+  // out-of-order buffer takes it, even when it is the newest sample of its series.
+  if (below_min_valid && check == MemSeries::Check::kOk) check = MemSeries::Check::kOutOfOrderOk;
+  switch (check) {
     case MemSeries::Check::kNoop:
       return storage::SeriesRef{s->ref()};
     case MemSeries::Check::kOutOfOrder:
@@ -118,6 +123,16 @@ base::Status HeadAppender::Commit() {
     s->wal_logged = true;
   }
   uint64_t appended = 0, chunks = 0, ooo_appended = 0;
+  // Samples older than the next block boundary may be read by a block cut: apply them under the
+  // cut lock (shared), see Head::SetCutBoundary.
+  std::shared_lock<std::shared_mutex> cut_lock;
+  model::Timestamp boundary = head_.cut_boundary_.load(std::memory_order_seq_cst);
+  for (const Staged& st : samples_) {
+    if (st.t < boundary) {
+      cut_lock = std::shared_lock(head_.cut_mu_);
+      break;
+    }
+  }
   model::Timestamp mint = model::kMaxTime, maxt = model::kMinTime;
   for (const Staged& st : samples_) {
     std::lock_guard lock(st.series->mu);

@@ -9,65 +9,15 @@
 
 #include "tests/testutil/temp_dir.h"
 #include "tsdb/db.h"
+#include "tsdb/db_test_util.h"
 
 using model::Labels;
 using model::Matcher;
 using model::MatchType;
 using model::Sample;
+using namespace tsdb::testing;
 
 namespace {
-
-using Model = std::map<Labels, std::vector<Sample>>;
-
-tsdb::Options TestOptions() {
-  tsdb::Options o;
-  o.wal_segment_bytes = 64 << 10;  // many small segments
-  o.wal_sync = tsdb::WalSyncMode::kSegment;
-  return o;
-}
-
-Matcher Eq(std::string n, std::string v) { return *Matcher::Make(MatchType::kEqual, n, v); }
-Matcher Re(std::string n, std::string v) { return *Matcher::Make(MatchType::kRegexMatch, n, v); }
-
-// Everything the DB holds for the matchers, as a model.
-Model ReadAll(storage::Queryable& q, const std::vector<Matcher>& ms,
-              model::Timestamp mint = model::kMinTime, model::Timestamp maxt = model::kMaxTime) {
-  Model out;
-  auto querier = q.NewQuerier(mint, maxt);
-  REQUIRE(querier.has_value());
-  auto set = (*querier)->Select(true, nullptr, ms);
-  Labels prev;
-  bool first = true;
-  while (set->Next()) {
-    auto& s = set->At();
-    if (!first) CHECK(prev < s.labels());
-    first = false;
-    prev = s.labels();
-    auto it = s.NewIterator();
-    auto& v = out[s.labels()];
-    while (it->Next()) {
-      auto [t, val] = it->At();
-      v.push_back({t, val});
-    }
-    REQUIRE(it->status().ok());
-  }
-  REQUIRE(set->status().ok());
-  return out;
-}
-
-void CheckEqual(const Model& got, const Model& want) {
-  REQUIRE(got.size() == want.size());
-  for (const auto& [labels, samples] : want) {
-    auto it = got.find(labels);
-    REQUIRE(it != got.end());
-    INFO(labels.ToString());
-    REQUIRE(it->second.size() == samples.size());
-    for (size_t i = 0; i < samples.size(); ++i) {
-      CHECK(it->second[i].t == samples[i].t);
-      CHECK(std::bit_cast<uint64_t>(it->second[i].v) == std::bit_cast<uint64_t>(samples[i].v));
-    }
-  }
-}
 
 Labels SeriesLabels(int i) {
   return Labels{{"__name__", i % 3 == 0 ? "http_requests_total" : "cpu_seconds"},

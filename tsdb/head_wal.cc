@@ -41,6 +41,7 @@ base::Status Head::Replay(const std::string& wal_dir) {
   if (!options_.read_only) RETURN_IF_ERROR(wal::DeleteTempCheckpoints(*options_.logger, wal_dir));
   std::vector<record::RefSeries> series;
   std::vector<record::RefSample> samples;
+  std::vector<record::RefTombstone> tombstones;
   // Series records may name a labels set seen before under another ref (a series removed and
   // created again); later samples of either ref go to the one series.
   std::unordered_map<uint64_t, MemSeries*> alias;
@@ -108,8 +109,22 @@ base::Status Head::Replay(const std::string& wal_dir) {
         num_chunks_.fetch_add(chunks, std::memory_order_relaxed);
         break;
       }
+      case record::Type::kTombstones: {
+        tombstones.clear();
+        RETURN_IF_ERROR(record::DecodeTombstones(rec, &tombstones));
+        for (const record::RefTombstone& ts : tombstones) {
+          MemSeries* s = GetByRef(ts.ref);
+          if (s == nullptr) {
+            auto it = alias.find(ts.ref);
+            if (it == alias.end()) continue;
+            s = it->second;
+          }
+          s->DeleteRange(ts.mint, ts.maxt);
+        }
+        break;
+      }
       default:
-        break;  // tombstones and future record types carry nothing the head needs yet
+        break;  // future record types carry nothing the head needs yet
     }
     return base::Status::Ok();
   };

@@ -124,6 +124,34 @@ void MemSeries::Snapshot(Timestamp mint, Timestamp maxt, std::vector<ChunkMeta>*
   }
 }
 
+bool MemSeries::DeleteRange(Timestamp mint, Timestamp maxt) {
+  if (mint > maxt || empty() || min_time() > maxt) return false;
+  std::vector<model::Sample> all;
+  std::vector<ChunkMeta> metas;
+  Snapshot(model::kMinTime, model::kMaxTime, &metas);
+  for (const ChunkMeta& c : metas) {
+    auto it = c.chunk->NewIterator();
+    it->ReadAll(model::kMinTime, model::kMaxTime, &all).IgnoreError();
+  }
+  size_t before = all.size();
+  std::erase_if(all, [&](const model::Sample& x) { return x.t >= mint && x.t <= maxt; });
+  if (all.size() == before) return false;
+  // Rebuild: every sample in order (out-of-order ones merged in), the last chunk open.
+  Timestamp keep_max = max_time_;
+  double keep_last = last_value_;
+  chunks_.clear();
+  app_.reset();
+  open_ = chunkenc::XorChunk();
+  open_mint_ = model::kMaxTime;
+  ooo_.reset();
+  max_time_ = model::kMinTime;
+  bool cut = false;
+  for (const model::Sample& x : all) Append(x.t, x.v, &cut);
+  max_time_ = keep_max;
+  last_value_ = keep_last;
+  return true;
+}
+
 size_t MemSeries::TruncateBefore(Timestamp mint) {
   size_t n = 0;
   while (!chunks_.empty() && chunks_.front().maxt < mint) {

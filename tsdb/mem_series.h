@@ -80,6 +80,8 @@ class MemSeries {
   // REQUIRES: mu held.
   bool InsertOutOfOrder(Timestamp t, double v);
   size_t NumOutOfOrder() const { return ooo_ ? ooo_->size() : 0; }  // REQUIRES: mu held
+  // The oldest out-of-order sample's time. REQUIRES: mu held, NumOutOfOrder() > 0.
+  Timestamp OutOfOrderMinTime() const { return ooo_->front().t; }
   // Chunks overlapping [mint, maxt]: closed ones shared, the open one copied. When out-of-order
   // samples fall in the range, the chunks they overlap are replaced by newly encoded chunks of the
   // merged samples, so that the result stays in time order without overlaps. REQUIRES: mu held.
@@ -88,6 +90,10 @@ class MemSeries {
   // before mint; returns how many chunks were dropped.
   // REQUIRES: mu held.
   size_t TruncateBefore(Timestamp mint);
+  // Removes the samples with mint <= t <= maxt (admin delete_series), re-encoding the chunks
+  // that held some; the newest time stays, so the deleted timestamps cannot be appended again
+  // in order. Returns whether anything was removed. REQUIRES: mu held.
+  bool DeleteRange(Timestamp mint, Timestamp maxt);
   size_t NumChunks() const { return chunks_.size() + (app_ ? 1 : 0); }
   Timestamp min_time() const;  // REQUIRES: mu held; kMaxTime when empty
   Timestamp max_time() const { return max_time_; }  // REQUIRES: mu held

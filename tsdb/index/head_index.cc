@@ -5,6 +5,7 @@
 
 #include "base/check.h"
 #include "tsdb/index/postings.h"
+#include "tsdb/index/postings_for_matchers.h"
 
 namespace tsdb::index {
 namespace {
@@ -17,7 +18,6 @@ List MergeLists(const std::vector<const List*>& lists) {
   for (const List* l : lists) spans.emplace_back(*l);
   return MergeSorted<uint32_t>(std::move(spans));
 }
-List IntersectLists(const List& a, const List& b) { return IntersectSorted<uint32_t>(a, b); }
 List Subtract(const List& full, const List& drop) { return WithoutSorted<uint32_t>(full, drop); }
 
 void InsertSorted(List& l, uint32_t ref) {
@@ -74,86 +74,43 @@ void HeadIndex::Delete(const std::vector<uint32_t>& sorted_refs,
   }
 }
 
-HeadIndex::List HeadIndex::Collect(const Values& values,
-                                   const std::function<bool(std::string_view)>& pred) const {
-  std::vector<const List*> lists;
-  for (const auto& [v, refs] : values)
-    if (pred(symbols_.Lookup(v))) lists.push_back(&refs);
-  return MergeLists(lists);
-}
+struct HeadIndex::Reader {
+  using List = HeadIndex::List;
+  const HeadIndex& index;
 
-// The postings a matcher selects. For a matcher that matches the empty string the result is
-// the complement: the refs to drop (those whose value does not match); *matches_all is set when
-// nothing is dropped.
-HeadIndex::List HeadIndex::PostingsFor(const model::Matcher& m, bool* matches_all) const {
-  *matches_all = false;
-  auto name = symbols_.Find(m.name());
-  const Values* values = nullptr;
-  if (name) {
-    auto it = postings_.find(*name);
-    if (it != postings_.end()) values = &it->second;
+  const Values* ValuesOf(std::string_view name) const {
+    auto sym = index.symbols_.Find(name);
+    if (!sym) return nullptr;
+    auto it = index.postings_.find(*sym);
+    return it == index.postings_.end() ? nullptr : &it->second;
   }
-  if (!m.MatchesEmpty()) {
+  List All() const { return index.all_; }
+  bool HasName(std::string_view name) const { return ValuesOf(name) != nullptr; }
+  template <typename Pred>
+  List Matching(std::string_view name, const Pred& pred) const {
+    const Values* values = ValuesOf(name);
     if (values == nullptr) return {};
-    // A finite set of accepted literals: look each one up.
-    if (m.set_matches() && !m.IsNegative()) {
-      std::vector<const List*> lists;
-      for (const std::string& lit : *m.set_matches()) {
-        auto sym = symbols_.Find(lit);
-        if (!sym) continue;
-        if (auto it = values->find(*sym); it != values->end()) lists.push_back(&it->second);
-      }
-      return MergeLists(lists);
-    }
-    return Collect(*values, [&](std::string_view v) { return m.Matches(v); });
-  }
-  // Matches empty: keep series without the label; drop those whose value does not match.
-  if (values == nullptr) {
-    *matches_all = true;
-    return {};
-  }
-  if (m.set_matches() && m.IsNegative()) {
     std::vector<const List*> lists;
-    for (const std::string& lit : *m.set_matches()) {
-      auto sym = symbols_.Find(lit);
+    for (const auto& [v, refs] : *values)
+      if (pred(index.symbols_.Lookup(v))) lists.push_back(&refs);
+    return MergeLists(lists);
+  }
+  List ForValues(std::string_view name, const std::vector<std::string>& literals) const {
+    const Values* values = ValuesOf(name);
+    if (values == nullptr) return {};
+    std::vector<const List*> lists;
+    for (const std::string& lit : literals) {
+      auto sym = index.symbols_.Find(lit);
       if (!sym) continue;
       if (auto it = values->find(*sym); it != values->end()) lists.push_back(&it->second);
     }
-    if (lists.empty()) *matches_all = true;
     return MergeLists(lists);
   }
-  List drop = Collect(*values, [&](std::string_view v) { return !m.Matches(v); });
-  if (drop.empty()) *matches_all = true;
-  return drop;
-}
+};
 
 std::vector<uint32_t> HeadIndex::Select(const std::vector<model::Matcher>& matchers) const {
   std::shared_lock lock(mu_);
-  std::vector<List> keep;
-  std::vector<List> drop;
-  for (const model::Matcher& m : matchers) {
-    bool all = false;
-    List l = PostingsFor(m, &all);
-    if (!m.MatchesEmpty()) {
-      if (l.empty()) return {};
-      keep.push_back(std::move(l));
-    } else if (!all) {
-      drop.push_back(std::move(l));
-    }
-  }
-  std::sort(keep.begin(), keep.end(), [](const List& a, const List& b) { return a.size() < b.size(); });
-  List result;
-  if (keep.empty()) {
-    result = all_;
-  } else {
-    result = std::move(keep[0]);
-    for (size_t i = 1; i < keep.size() && !result.empty(); ++i) result = IntersectLists(result, keep[i]);
-  }
-  for (const List& d : drop) {
-    if (result.empty()) break;
-    result = Subtract(result, d);
-  }
-  return result;
+  return PostingsForMatchers(Reader{*this}, matchers);
 }
 
 std::vector<std::string> HeadIndex::LabelNames() const {

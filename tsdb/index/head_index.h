@@ -62,9 +62,8 @@ class HeadIndex {
  private:
   using List = std::vector<uint32_t>;
   using Values = std::unordered_map<uint32_t, List>;
-  // Merged postings of the values of `name_sym` for which pred(value) is true.
-  List Collect(const Values& values, const std::function<bool(std::string_view)>& pred) const;
-  List PostingsFor(const model::Matcher& m, bool* matches_all) const;
+  // The view PostingsForMatchers (postings_for_matchers.h) reads. REQUIRES: mu_ held.
+  struct Reader;
   void AddLocked(uint32_t ref, std::span<const uint32_t> pairs);
 
   SymbolTable& symbols_;
