@@ -4,6 +4,9 @@
 
 #include <cstdio>
 
+#include "alerting/nflog.h"
+#include "base/coding.h"
+#include "base/crc32c.h"
 #include "model/matcher.h"
 
 namespace alerting {
@@ -42,6 +45,35 @@ bool CanUpdate(const Silence& a, const Silence& b, int64_t now) {
       return false;
   }
   return false;
+}
+
+// Silences snapshot (docs/format/alertmanager_state.md):
+//   file    := magic:u32be version:u8 count:uvarint silence*count crc32c:u32be
+//   silence := id:str n_matchers:uvarint matcher*n_matchers starts_at:varint ends_at:varint
+//              updated_at:varint created_by:str comment:str
+//   matcher := type:u8 (0 =, 1 !=, 2 =~, 3 !~) name:str pattern:str
+//   str     := len:uvarint bytes
+// Times are ms since the epoch; the CRC32C covers every byte before it.
+constexpr uint32_t kSilencesMagic = 0x53494c53;  // "SILS"
+constexpr uint8_t kSilencesVersion = 1;
+
+uint8_t MatchTypeCode(MatchType t) {
+  switch (t) {
+    case MatchType::kEqual:
+      return 0;
+    case MatchType::kNotEqual:
+      return 1;
+    case MatchType::kRegexMatch:
+      return 2;
+    case MatchType::kRegexNoMatch:
+      return 3;
+  }
+  return 0;
+}
+
+void PutString(std::string* out, std::string_view s) {
+  base::PutUvarint(out, s.size());
+  out->append(s);
 }
 
 }  // namespace
@@ -229,6 +261,92 @@ size_t Silences::GC() {
 uint64_t Silences::version() const {
   std::lock_guard lock(mu_);
   return version_;
+}
+
+base::Status Silences::SaveSnapshot(const std::string& path) const {
+  std::string out;
+  base::PutBE32(&out, kSilencesMagic);
+  out.push_back(static_cast<char>(kSilencesVersion));
+  {
+    std::lock_guard lock(mu_);
+    base::PutUvarint(&out, silences_.size());
+    for (const auto& [id, e] : silences_) {
+      const Silence& s = e.silence;
+      PutString(&out, s.id);
+      base::PutUvarint(&out, s.matchers.size());
+      for (const SilenceMatcher& m : s.matchers) {
+        out.push_back(static_cast<char>(MatchTypeCode(m.type)));
+        PutString(&out, m.name);
+        PutString(&out, m.pattern);
+      }
+      base::PutVarint(&out, s.starts_at);
+      base::PutVarint(&out, s.ends_at);
+      base::PutVarint(&out, s.updated_at);
+      PutString(&out, s.created_by);
+      PutString(&out, s.comment);
+    }
+  }
+  base::PutBE32(&out, base::Crc32c(out));
+  return WriteFileAtomically(path, out);
+}
+
+base::Status Silences::LoadSnapshot(const std::string& path) {
+  ASSIGN_OR_RETURN(std::optional<std::string> data, ReadFileIfExists(path));
+  if (!data.has_value()) return base::Status::Ok();
+  auto corrupt = [&](std::string_view what) {
+    return base::Corruption("corrupt silences snapshot " + path + ": " + std::string(what));
+  };
+  if (data->size() < 9) return corrupt("file too short");
+  const std::string_view body(data->data(), data->size() - 4);
+  if (base::DecodeBE32(data->data() + body.size()) != base::Crc32c(body)) {
+    return corrupt("checksum mismatch");
+  }
+  base::Decoder d(body);
+  if (d.BE32() != kSilencesMagic) return corrupt("bad magic number");
+  if (uint8_t v = d.Byte(); v != kSilencesVersion) {
+    return corrupt("unknown version " + std::to_string(v));
+  }
+  std::map<std::string, Entry> loaded;
+  const uint64_t count = d.Uvarint();
+  for (uint64_t i = 0; i < count && d.ok(); ++i) {
+    Entry e;
+    Silence& s = e.silence;
+    s.id = std::string(d.UvarintBytes());
+    const uint64_t n = d.Uvarint();
+    for (uint64_t j = 0; j < n && d.ok(); ++j) {
+      SilenceMatcher m;
+      const uint8_t type = d.Byte();
+      if (type > 3) return corrupt("unknown matcher type " + std::to_string(type));
+      static constexpr MatchType kTypes[] = {MatchType::kEqual, MatchType::kNotEqual,
+                                             MatchType::kRegexMatch, MatchType::kRegexNoMatch};
+      m.type = kTypes[type];
+      m.name = std::string(d.UvarintBytes());
+      m.pattern = std::string(d.UvarintBytes());
+      s.matchers.push_back(std::move(m));
+    }
+    s.starts_at = d.Varint();
+    s.ends_at = d.Varint();
+    s.updated_at = d.Varint();
+    s.created_by = std::string(d.UvarintBytes());
+    s.comment = std::string(d.UvarintBytes());
+    if (!d.ok()) break;
+    for (const SilenceMatcher& m : s.matchers) {
+      auto compiled = Matcher::Make(m.type, m.name, m.pattern);
+      if (!compiled.has_value()) {
+        return corrupt("silence " + s.id + ": " + compiled.error().message());
+      }
+      e.matchers.push_back(std::move(*compiled));
+    }
+    e.expires_at = s.ends_at + options_.retention.count();
+    std::string id = s.id;
+    loaded[id] = std::move(e);
+  }
+  if (!d.ok()) return corrupt("truncated silence");
+  if (!d.empty()) return corrupt("trailing bytes");
+  std::lock_guard lock(mu_);
+  silences_ = std::move(loaded);
+  ++version_;
+  return base::Status::Ok();
 }
 
 }  // namespace alerting

@@ -1,5 +1,5 @@
 // Silences: matchers and a time window that mute matching alerts, as Alertmanager's
-// silence/silence.go, held in memory (persistence and cluster gossip are not here yet).
+// silence/silence.go, held in memory and snapshotted to a file (cluster gossip is not here yet).
 #pragma once
 
 #include <chrono>
@@ -92,6 +92,14 @@ class Silences final : public Muter {
   size_t GC();
   // Changes each time a silence is added or changed.
   uint64_t version() const;
+
+  // Writes every silence to `path` atomically (temp file, fsync, rename), in the format of
+  // docs/format/alertmanager_state.md. Errors: kIOError naming the file.
+  base::Status SaveSnapshot(const std::string& path) const;
+  // Replaces the silences by those of the snapshot at `path` (silence.Silences.loadSnapshot);
+  // a missing file leaves the silences unchanged. Errors: kCorruption
+  // "corrupt silences snapshot <path>: <what>" (nothing is changed then), kIOError.
+  base::Status LoadSnapshot(const std::string& path);
 
  private:
   struct Entry {

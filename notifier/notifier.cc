@@ -630,18 +630,28 @@ void Manager::Send(std::vector<Alert> alerts) {
   std::vector<AlertPtr> in;
   in.reserve(alerts.size());
   for (Alert& a : alerts) in.push_back(std::make_shared<const Alert>(std::move(a)));
-  std::lock_guard lock(mu_);
-  if (stopped_) return;
-  std::vector<AlertPtr> relabeled = RelabelAlerts(relabel_configs_, external_labels_, in);
-  if (relabeled.empty()) return;
-  for (const auto& set : sets_) {
-    if (set->cfg->alert_relabel_configs.empty()) {
-      for (const auto& loop : set->loops) loop->Add(relabeled);
-      continue;
+  std::vector<AlertPtr> relabeled;
+  {
+    std::lock_guard lock(mu_);
+    if (stopped_) return;
+    relabeled = RelabelAlerts(relabel_configs_, external_labels_, in);
+    if (relabeled.empty()) return;
+    for (const auto& set : sets_) {
+      if (set->cfg->alert_relabel_configs.empty()) {
+        for (const auto& loop : set->loops) loop->Add(relabeled);
+        continue;
+      }
+      std::vector<AlertPtr> own = RelabelAlerts(set->cfg->alert_relabel_configs, {}, relabeled);
+      if (own.empty()) continue;
+      for (const auto& loop : set->loops) loop->Add(own);
     }
-    std::vector<AlertPtr> own = RelabelAlerts(set->cfg->alert_relabel_configs, {}, relabeled);
-    if (own.empty()) continue;
-    for (const auto& loop : set->loops) loop->Add(own);
+  }
+  // Outside mu_: the receiver may take locks of its own.
+  if (options_.local) {
+    std::vector<Alert> batch;
+    batch.reserve(relabeled.size());
+    for (const AlertPtr& a : relabeled) batch.push_back(*a);
+    options_.local(batch);
   }
 }
 

@@ -12,6 +12,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -54,6 +55,11 @@ struct Options {
   base::Logger* logger = &base::Logger::Quiet();
   // Where the prometheus_notifications_* metrics go; null: a registry of the Manager's own.
   base::metrics::Registry* registry = nullptr;
+  // The in-process Alertmanager, when set: called by Send with each batch after the external
+  // labels and the global alert_relabel_configs (not those of an Alertmanager configuration), in
+  // addition to the Alertmanagers configured; never with an empty batch, never under the
+  // Manager's lock, on the thread that called Send.
+  std::function<void(const std::vector<Alert>&)> local;
 };
 
 // The time as Alertmanager's API v2 (go-openapi strfmt.DateTime) marshals it: RFC 3339 with

@@ -288,6 +288,49 @@ TEST_CASE("alert_relabel_configs: global ones for all, each Alertmanager's own f
   CHECK(am2.Requests().size() == 1);
 }
 
+TEST_CASE("The local callback gets each batch after external labels and global relabeling",
+          "[notifier]") {
+  FakeAlertmanager am;
+  std::mutex mu;
+  std::vector<std::vector<notifier::Alert>> batches;
+  notifier::Options o;
+  o.local = [&](const std::vector<notifier::Alert>& batch) {
+    std::lock_guard lock(mu);
+    batches.push_back(batch);
+  };
+  notifier::Manager n(o);
+  REQUIRE(n.ApplyConfig(ParseConfig(
+                  "global:\n  external_labels: {env: prod}\n"
+                  "alerting:\n"
+                  "  alert_relabel_configs:\n"
+                  "    - {source_labels: [severity], regex: info, action: drop}\n"
+                  "  alertmanagers:\n"
+                  "    - static_configs: [{targets: ['" + am.address() + "']}]\n"
+                  "      alert_relabel_configs:\n"
+                  "        - {source_labels: [team], regex: db, action: keep}\n"))
+              .ok());
+  n.Send({MakeAlert("Info", "severity", "info"), MakeAlert("Db", "team", "db"),
+          MakeAlert("Web", "team", "web")});
+  {
+    std::lock_guard lock(mu);
+    REQUIRE(batches.size() == 1);
+    REQUIRE(batches[0].size() == 2);
+    // Not the Alertmanager configuration's own relabeling (which keeps team=db only).
+    CHECK(batches[0][0].labels.Get("alertname") == "Db");
+    CHECK(batches[0][1].labels.Get("alertname") == "Web");
+    CHECK(batches[0][1].labels.Get("env") == "prod");
+  }
+  // The configured Alertmanager still gets its alerts.
+  auto r = am.WaitRequests(1);
+  REQUIRE(r.size() == 1);
+  CHECK(AlertNames(r) == std::vector<std::string>{"Db"});
+
+  // A batch dropped entirely by relabeling is not handed over.
+  n.Send({MakeAlert("Info2", "severity", "info")});
+  std::lock_guard lock(mu);
+  CHECK(batches.size() == 1);
+}
+
 TEST_CASE("Failed sends count errors and dropped alerts per Alertmanager", "[notifier]") {
   FakeAlertmanager am;
   base::metrics::Registry registry;

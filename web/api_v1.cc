@@ -4,9 +4,12 @@
 #include <cassert>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <map>
+#include <random>
+#include <set>
 #include <string_view>
 #include <tuple>
 
@@ -120,6 +123,71 @@ base::Result<std::vector<std::vector<model::Matcher>>> ParseMatchersParam(
 
 ApiV1::ApiV1(Options options) : options_(std::move(options)) {
   assert(options_.queryable != nullptr);
+}
+
+namespace {
+
+HttpResponse NoContent() { return HttpResponse{204, "", "", {}}; }
+
+base::Status AdminDisabled() { return base::Unavailable("admin APIs disabled"); }
+
+}  // namespace
+
+HttpResponse ApiV1::DeleteSeries(const Form& form) const {
+  if (!options_.admin.enabled || !options_.admin.delete_series) return ApiFailure(AdminDisabled());
+  if (!form.parse_error().ok()) {
+    return ApiFailure(
+        base::InvalidArgument("error parsing form values: " + form.parse_error().message()));
+  }
+  std::vector<std::string_view> selectors = form.GetAll("match[]");
+  if (selectors.empty()) return ApiFailure(base::InvalidArgument("no match[] parameter provided"));
+  auto range = ParseTimeRange(form);
+  if (!range) return ApiFailure(range.error());
+  auto sets = ParseMatchersParam(selectors);
+  if (!sets) return ApiFailure(sets.error());
+  for (const auto& set : *sets) {
+    if (base::Status st = options_.admin.delete_series(range->start, range->end, set); !st.ok())
+      return ApiFailure(base::Internal(st.message()));
+  }
+  return NoContent();
+}
+
+HttpResponse ApiV1::CleanTombstones() const {
+  if (!options_.admin.enabled || !options_.admin.clean_tombstones) return ApiFailure(AdminDisabled());
+  if (base::Status st = options_.admin.clean_tombstones(); !st.ok())
+    return ApiFailure(base::Internal(st.message()));
+  return NoContent();
+}
+
+HttpResponse ApiV1::Snapshot(const Form& form) const {
+  if (!options_.admin.enabled || !options_.admin.snapshot) return ApiFailure(AdminDisabled());
+  bool skip_head = false;
+  if (auto v = form.Get("skip_head"); !v.empty()) {
+    // Go's strconv.ParseBool.
+    static const std::set<std::string_view> kTrue = {"1", "t", "T", "TRUE", "true", "True"};
+    static const std::set<std::string_view> kFalse = {"0", "f", "F", "FALSE", "false", "False"};
+    if (kTrue.contains(v)) {
+      skip_head = true;
+    } else if (!kFalse.contains(v)) {
+      return ApiFailure(base::InvalidArgument(
+          "unable to parse boolean 'skip_head' argument: strconv.ParseBool: parsing \"" +
+          std::string(v) + "\": invalid syntax"));
+    }
+  }
+  // The name Prometheus gives: UTC time, then 16 random hex digits.
+  std::time_t now = static_cast<std::time_t>(options_.now() / 1000);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char name[64];
+  std::size_t n = std::strftime(name, sizeof name, "%Y%m%dT%H%M%SZ", &tm);
+  std::random_device rd;
+  uint64_t r = (uint64_t{rd()} << 32 | rd()) & 0x7fffffffffffffffULL;
+  std::snprintf(name + n, sizeof name - n, "-%016llx", static_cast<unsigned long long>(r));
+  if (base::Status st = options_.admin.snapshot(name, skip_head); !st.ok())
+    return ApiFailure(base::Internal("create snapshot: " + st.message()));
+  JsonWriter w;
+  w.BeginObject().Key("name").String(name).EndObject();
+  return ApiSuccess(w.str());
 }
 
 HttpResponse ApiV1::Series(const Form& form) const {

@@ -100,6 +100,18 @@ class ApiV1 {
     // /api/v1/alertmanagers: the notifier's `data` JSON ({"activeAlertmanagers":[...],
     // "droppedAlertmanagers":[...]}); when empty, none are configured.
     std::function<std::string()> alertmanagers;
+    // The TSDB admin API (/api/v1/admin/tsdb/*). When `enabled` is false (Prometheus without
+    // --web.enable-admin-api) every admin endpoint answers as Prometheus does: 500
+    // {"errorType":"unavailable","error":"admin APIs disabled"}.
+    struct Admin {
+      bool enabled = false;
+      // Deletes [start, end] of the series matching one set of matchers.
+      std::function<base::Status(model::Timestamp start, model::Timestamp end,
+                                 const std::vector<model::Matcher>& matchers)> delete_series;
+      std::function<base::Status()> clean_tombstones;
+      // Writes a snapshot named `name` (the directory <data>/snapshots/<name>).
+      std::function<base::Status(const std::string& name, bool skip_head)> snapshot;
+    } admin;
   };
 
   // REQUIRES: options.queryable != nullptr.
@@ -110,6 +122,13 @@ class ApiV1 {
   HttpResponse Alerts(const Form& form) const;
   // GET /api/v1/alertmanagers (Options::alertmanagers).
   HttpResponse Alertmanagers() const;
+
+  // POST|PUT /api/v1/admin/tsdb/delete_series: match[] (required), start, end; 204.
+  HttpResponse DeleteSeries(const Form& form) const;
+  // POST|PUT /api/v1/admin/tsdb/clean_tombstones; 204.
+  HttpResponse CleanTombstones() const;
+  // POST|PUT /api/v1/admin/tsdb/snapshot: skip_head; {"name":"20260102T150405Z-<16 hex>"}.
+  HttpResponse Snapshot(const Form& form) const;
 
   // GET|POST /api/v1/series: match[] (required, repeated), start, end, limit.
   HttpResponse Series(const Form& form) const;

@@ -144,6 +144,7 @@ struct Server::Route {
   std::vector<std::string> methods;  // allowed methods, sorted
   bool ready_gated = false;
   bool cors = false;
+  bool prefix = false;  // matches every path below `handler` (which ends with '/')
   std::function<HttpResponse(const Request&)> serve;
 
   base::metrics::Histogram* duration = nullptr;
@@ -153,6 +154,7 @@ struct Server::Route {
 
   // Matches `path` against the pattern, extracting a ":name" segment into *param.
   bool Match(std::string_view path, std::string_view* param) const {
+    if (prefix) return path.starts_with(handler);
     size_t colon = handler.find(':');
     if (colon == std::string::npos) return path == handler;
     std::string_view pattern = handler;
@@ -254,7 +256,11 @@ Server::Server(Options options)
                                                   options_.engine, [] { return base::Clock::Real().NowMs(); },
                                                   options_.targets, options_.metadata,
                                                   options_.rules, options_.alerts,
-                                                  options_.alertmanagers});
+                                                  options_.alertmanagers, options_.admin});
+  }
+  if (options_.alertmanager) {
+    am_api_ = std::make_unique<AlertmanagerApi>(AlertmanagerApi::Options{
+        options_.alertmanager, options_.build_info, base::Clock::Real().NowMs(), {}});
   }
   AddRoutes();
 }
@@ -311,6 +317,50 @@ void Server::AddRoutes() {
     };
   };
 
+  add("/metrics", {"GET"}, false, false, [this](const Request&) {
+    return HttpResponse{200, std::string(kMetricsContentType), registry_->Expose(), {}};
+  });
+  // Alertmanager API v2: one route; AlertmanagerApi answers unknown paths and methods itself,
+  // as go-openapi does.
+  if (am_api_) {
+    add("/api/v2/", {"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"}, api_ != nullptr,
+        false,
+        [this](const Request& req) {
+          std::string body;
+          if (req.method == "POST" || req.method == "PUT" || req.method == "PATCH") {
+            if (base::Status st = req.read_body(kMaxFormBodyBytes, &body); !st.ok()) {
+              HttpResponse r = HttpError(400, st.message());
+              if (!*req.body_consumed) r.headers.emplace_back("Connection", "close");
+              return r;
+            }
+          }
+          std::string_view target = req.http.target;
+          size_t q = target.find('?');
+          std::string_view query =
+              q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+          return am_api_->Serve(req.method, req.path, query,
+                                req.http.get_header_value("Content-Type"), body);
+        });
+    routes_.back().prefix = true;
+  }
+  if (!api_) {
+    // A standalone Alertmanager: its ui.Register endpoints besides the API.
+    add("/-/healthy", {"GET", "HEAD"}, false, false, [](const Request& req) {
+      return Text(200, req.method == "HEAD" ? "" : "OK");
+    });
+    add("/-/ready", {"GET", "HEAD"}, false, false, [](const Request& req) {
+      return Text(200, req.method == "HEAD" ? "" : "OK");
+    });
+    add("/-/reload", {"POST"}, false, false, [this](const Request&) {
+      if (options_.reload) {
+        if (base::Status st = options_.reload(); !st.ok())
+          return HttpError(500, "failed to reload config: " + st.message());
+      }
+      return HttpResponse{200, "", "", {}};
+    });
+    return;
+  }
+
   add("/api/v1/series", {"GET", "POST"}, true, true,
       api([](const ApiV1& a, const Request&, const Form& f) { return a.Series(f); }));
   add("/api/v1/labels", {"GET", "POST"}, true, true,
@@ -349,6 +399,12 @@ void Server::AddRoutes() {
       api([](const ApiV1& a, const Request&, const Form&) { return a.RuntimeInfoStatus(); }));
   add("/api/v1/status/tsdb", {"GET"}, true, true,
       api([](const ApiV1& a, const Request&, const Form& f) { return a.TsdbStatus(f); }));
+  add("/api/v1/admin/tsdb/delete_series", {"POST", "PUT"}, true, true,
+      api([](const ApiV1& a, const Request&, const Form& f) { return a.DeleteSeries(f); }));
+  add("/api/v1/admin/tsdb/clean_tombstones", {"POST", "PUT"}, true, true,
+      api([](const ApiV1& a, const Request&, const Form&) { return a.CleanTombstones(); }));
+  add("/api/v1/admin/tsdb/snapshot", {"POST", "PUT"}, true, true,
+      api([](const ApiV1& a, const Request&, const Form& f) { return a.Snapshot(f); }));
   add("/api/v1/write", {"POST"}, true, false,
       [this](const Request& req) { return RemoteWrite(req); });
   add("/-/healthy", {"GET", "HEAD"}, false, false, [](const Request& req) {
@@ -371,9 +427,6 @@ void Server::AddRoutes() {
     for (const std::string& p : pools) w.String(p);
     w.EndArray().EndObject();
     return ApiSuccess(w.str());
-  });
-  add("/metrics", {"GET"}, false, false, [this](const Request&) {
-    return HttpResponse{200, std::string(kMetricsContentType), registry_->Expose(), {}};
   });
 }
 
@@ -398,7 +451,7 @@ void Server::Dispatch(const Request& req, HttpResponse* res) {
       break;
     }
   }
-  if (req.method == "OPTIONS") {
+  if (req.method == "OPTIONS" && !(route && route->prefix)) {
     // The API answers OPTIONS on any path (for CORS preflight); other paths get the automatic
     // answer of Prometheus's router: the allowed methods.
     if (api_path) {
@@ -531,7 +584,7 @@ HttpResponse Server::RemoteWrite(const Request& req) {
 }
 
 base::Status Server::Start() {
-  if (!api_) return base::InvalidArgument("web server needs a queryable");
+  if (!api_ && !am_api_) return base::InvalidArgument("web server needs a queryable");
   if (http_) return base::Internal("web server already started");
   ASSIGN_OR_RETURN(ListenAddress addr, ParseListenAddress(options_.listen_address));
 

@@ -1,6 +1,7 @@
 // Server: Hestia's HTTP server (cpp-httplib): Prometheus's /api/v1 read endpoints, the
 // remote-write receiver, /-/healthy, /-/ready and /metrics, with Prometheus's URLs, status codes,
-// bodies and self-metrics. Endpoints and differences from Prometheus: docs/api.md.
+// bodies and self-metrics; Alertmanager's API v2 when given an alerting::Alertmanager (inside the
+// server, or standalone as `hestia alertmanager`). Endpoints and differences: docs/api.md.
 #pragma once
 
 #include <atomic>
@@ -18,6 +19,7 @@
 #include "storage/appender.h"
 #include "storage/querier.h"
 #include "tsdb/db.h"  // for tsdb::HeadStats only; web does not link tsdb
+#include "web/alertmanager_api.h"
 #include "web/api_v1.h"
 
 namespace httplib {
@@ -42,7 +44,12 @@ class Server {
     base::Logger* logger = &base::Logger::Quiet();
     // Self-metrics are registered here and exposed at /metrics; a private registry when null.
     base::metrics::Registry* registry = nullptr;
-    storage::Queryable* queryable = nullptr;  // required
+    // Required unless `alertmanager` is set: without a queryable the server is a standalone
+    // Alertmanager (`hestia alertmanager`): /api/v2/*, /metrics and Alertmanager's /-/healthy,
+    // /-/ready and POST /-/reload (always enabled, through `reload`), nothing of Prometheus's.
+    storage::Queryable* queryable = nullptr;
+    // Alertmanager API v2 under /api/v2/ (docs/api.md) when set; must outlive the server.
+    alerting::Alertmanager* alertmanager = nullptr;
     // The remote-write receiver appends here; when null, /api/v1/write answers 404 as
     // Prometheus does without --web.enable-remote-write-receiver.
     storage::Appendable* appendable = nullptr;
@@ -62,6 +69,7 @@ class Server {
     std::function<base::Result<std::string>(const Form&)> rules;
     std::function<base::Result<std::string>(const Form&)> alerts;
     std::function<std::string()> alertmanagers;  // /api/v1/alertmanagers
+    ApiV1::Options::Admin admin;                 // /api/v1/admin/tsdb/* (--web.enable-admin-api)
     const promql::Engine* engine = nullptr;  // /api/v1/query, /api/v1/query_range
     // POST|PUT /-/reload reloads the configuration through this when set, as Prometheus with
     // --web.enable-lifecycle; otherwise it answers 403.
@@ -77,7 +85,8 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Binds the listen address and starts serving on a background thread.
-  // Errors: kInvalidArgument for a malformed listen address or a missing queryable;
+  // Errors: kInvalidArgument for a malformed listen address or when neither a queryable nor an
+  // alertmanager is set;
   // kIOError when the address cannot be bound, e.g.
   //   "listen tcp 127.0.0.1:9090: bind: address already in use".
   // REQUIRES: not started.
@@ -109,6 +118,7 @@ class Server {
   base::metrics::Registry* registry_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<ApiV1> api_;
+  std::unique_ptr<AlertmanagerApi> am_api_;  // when options_.alertmanager is set
   std::vector<Route> routes_;
   std::unique_ptr<httplib::Server> http_;
   std::atomic<bool> ready_;

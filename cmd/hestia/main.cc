@@ -13,7 +13,9 @@
 #include <mutex>
 #include <thread>
 
+#include "alerting/alertmanager.h"
 #include "alerting/cli.h"
+#include "alerting/config/config.h"
 #include "base/duration.h"
 #include "base/flags.h"
 #include "base/logger.h"
@@ -38,6 +40,7 @@ namespace {
 constexpr const char* kSummary =
     "Hestia: a Prometheus-compatible metrics store and alert engine.\n"
     "Subcommands: (none) runs the server; `tsdb dump` prints stored samples;\n"
+    "`alertmanager [flags]` runs a standalone Alertmanager;\n"
     "`alertmanager check-config` and `alertmanager routes [show|test]` work as amtool's;\n"
     "`check rules FILE...` and `test rules FILE...` work as promtool's.";
 
@@ -53,6 +56,19 @@ void DeclareServerFlags(base::FlagSet& f) {
               "Largest compressed remote-write request body accepted.")
       .String("storage.tsdb.path", "data/", "Base path for metrics storage.")
       .String("storage.tsdb.retention.time", "15d", "How long to retain samples in storage.")
+      .String("storage.tsdb.retention.size", "0",
+              "Maximum number of bytes that can be stored for blocks (units: B, KB, MB, GB, TB, PB, "
+              "EB; 0 means no limit).")
+      .String("storage.tsdb.min-block-duration", "2h",
+              "Minimum duration of a data block before being persisted (0 keeps all data in the head).")
+      .String("storage.tsdb.max-block-duration", "",
+              "Maximum duration compacted blocks may span (default: 10% of the retention period, "
+              "at most 31d).")
+      .String("storage.tsdb.compaction-interval", "1m",
+              "How often the head is cut into blocks, blocks are compacted and retention is applied.")
+      .Bool("web.enable-admin-api", false,
+            "Enable API endpoints for admin control actions (delete_series, clean_tombstones, "
+            "snapshot).")
       .String("storage.tsdb.wal-segment-size", "128MiB", "Size at which to split the WAL segment files.")
       .Bool("storage.tsdb.wal-compression", true, "Compress the tsdb WAL (snappy).")
       .String("storage.tsdb.wal-sync", "interval",
@@ -81,6 +97,12 @@ void DeclareServerFlags(base::FlagSet& f) {
             "Send any outstanding Alertmanager notifications when shutting down. If false, any "
             "outstanding Alertmanager notifications will be dropped when shutting down.")
       .String("alertmanager.timeout", "", "[DEPRECATED] This flag has no effect.")
+      .String("alertmanager.config.file", "",
+              "Alertmanager configuration file (alertmanager.yml): runs an Alertmanager inside "
+              "Hestia, fed by the rules in-process, with API v2 under /api/v2.")
+      .String("alertmanager.storage.path", "",
+              "Where the in-process Alertmanager keeps silences and the notification log "
+              "(default <storage.tsdb.path>/alertmanager).")
       .String("log.level", "info", "Only log messages with the given severity or above: debug, info, warn, error.")
       .Bool("version", false, "Show application version.");
 }
@@ -130,6 +152,25 @@ std::string ExternalUrl(const base::FlagSet& flags) {
   return url;
 }
 
+// The rules' alerts as the in-process Alertmanager takes them.
+std::vector<alerting::Alert> ToAlertmanagerAlerts(const std::vector<notifier::Alert>& batch) {
+  std::vector<alerting::Alert> out;
+  out.reserve(batch.size());
+  for (const notifier::Alert& a : batch) {
+    alerting::Alert am;
+    am.labels = a.labels;
+    std::vector<model::Label> annotations;
+    annotations.reserve(a.annotations.size());
+    for (const auto& [k, v] : a.annotations) annotations.push_back({k, v});
+    am.annotations = model::Labels::FromVector(std::move(annotations));
+    am.starts_at = a.starts_at;
+    am.ends_at = a.ends_at;
+    am.generator_url = a.generator_url;
+    out.push_back(std::move(am));
+  }
+  return out;
+}
+
 int RunServer(const base::FlagSet& flags) {
   auto level = base::Logger::ParseLevel(flags.Get("log.level"));
   if (!level) return Fail("invalid --log.level \"" + flags.Get("log.level") + "\"");
@@ -164,8 +205,25 @@ int RunServer(const base::FlagSet& flags) {
     if (e2 != std::errc() || p2 != mc.data() + mc.size() || eo.max_concurrency <= 0)
       return Fail("--query.max-concurrency must be a positive integer");
   }
+  auto retention_size = base::ParseBytes(flags.Get("storage.tsdb.retention.size"));
+  if (!retention_size) return Fail("--storage.tsdb.retention.size: " + retention_size.error().message());
+  auto min_block = base::ParseDuration(flags.Get("storage.tsdb.min-block-duration"));
+  if (!min_block) return Fail("--storage.tsdb.min-block-duration: " + min_block.error().message());
+  std::chrono::milliseconds max_block{0};
+  if (!flags.Get("storage.tsdb.max-block-duration").empty()) {
+    auto d = base::ParseDuration(flags.Get("storage.tsdb.max-block-duration"));
+    if (!d) return Fail("--storage.tsdb.max-block-duration: " + d.error().message());
+    max_block = *d;
+  }
+  auto compaction_interval = base::ParseDuration(flags.Get("storage.tsdb.compaction-interval"));
+  if (!compaction_interval || compaction_interval->count() <= 0)
+    return Fail("--storage.tsdb.compaction-interval must be a positive duration");
   tsdb::Options opts;
+  opts.compaction_interval = *compaction_interval;
   opts.retention = *retention;
+  opts.retention_bytes = *retention_size;
+  opts.block_range = *min_block;
+  opts.max_block_duration = max_block;
   opts.wal_sync_interval = *sync_interval;
   opts.wal_segment_bytes = static_cast<size_t>(*segment);
   opts.wal_compression = flags.GetBool("storage.tsdb.wal-compression");
@@ -191,6 +249,7 @@ int RunServer(const base::FlagSet& flags) {
   std::signal(SIGPIPE, SIG_IGN);
 
   const std::string& path = flags.Get("storage.tsdb.path");
+  opts.out_of_order_window = cfg->storage.out_of_order_time_window;
   auto db = tsdb::DB::Open(path, opts);
   if (!db) return Fail("opening storage failed: " + db.error().message());
 
@@ -217,7 +276,11 @@ int RunServer(const base::FlagSet& flags) {
     return config_text->second;
   };
   const std::string start_time = Rfc3339Now();
-  const std::string retention_flag = flags.Get("storage.tsdb.retention.time");
+  // As Prometheus's runtimeinfo: "15d", "512MiB" or "15d or 512MiB".
+  std::string retention_flag = retention->count() > 0 ? flags.Get("storage.tsdb.retention.time") : "";
+  if (*retention_size > 0) {
+    retention_flag += (retention_flag.empty() ? "" : " or ") + flags.Get("storage.tsdb.retention.size");
+  }
   base::metrics::Counter& corruptions = registry.GetCounter(
       "prometheus_tsdb_wal_corruptions_total", "Total number of WAL corruptions.");
   wo.runtime_info = [start_time, retention_flag, &corruptions] {
@@ -232,6 +295,15 @@ int RunServer(const base::FlagSet& flags) {
     r.storage_retention = retention_flag;
     return r;
   };
+  wo.admin.enabled = flags.GetBool("web.enable-admin-api");
+  wo.admin.delete_series = [dbp](model::Timestamp start, model::Timestamp end,
+                                 const std::vector<model::Matcher>& matchers) {
+    return dbp->Delete(start, end, matchers);
+  };
+  wo.admin.clean_tombstones = [dbp] { return dbp->CleanTombstones(); };
+  wo.admin.snapshot = [dbp](const std::string& name, bool skip_head) {
+    return dbp->Snapshot(dbp->dir() + "/snapshots/" + name, skip_head);
+  };
   scrape::Manager scrapes({db->get(), &logger, &base::Clock::Real(), "Hestia/" HESTIA_VERSION, &registry});
   wo.targets = [&scrapes] { return scrapes.Targets(); };
   wo.scrape_pools = [&scrapes] { return scrapes.Pools(); };
@@ -239,7 +311,37 @@ int RunServer(const base::FlagSet& flags) {
   // Recording and alerting rules of the configuration's rule_files, evaluated by the engine
   // over the database; due alerts go to the configuration's Alertmanagers through the
   // notifier (notifier/), which therefore outlives the rule manager.
+  // The in-process Alertmanager (--alertmanager.config.file): the rules' alerts reach it through
+  // the notifier's local callback, its API v2 is served on this server's port.
+  const std::string& am_config_file = flags.Get("alertmanager.config.file");
+  std::unique_ptr<alerting::Alertmanager> alertmanager;
+  if (!am_config_file.empty()) {
+    auto am_cfg = alerting::config::LoadFile(am_config_file);
+    if (!am_cfg)
+      return Fail("loading Alertmanager configuration file \"" + am_config_file + "\" failed: " +
+                  am_cfg.error().message());
+    alerting::AlertmanagerOptions ao;
+    ao.storage_path = flags.Get("alertmanager.storage.path");
+    if (ao.storage_path.empty()) ao.storage_path = (std::filesystem::path(path) / "alertmanager").string();
+    ao.external_url = ExternalUrl(flags);
+    ao.logger = &logger;
+    ao.registry = &registry;
+    alertmanager = std::make_unique<alerting::Alertmanager>(std::move(ao));
+    if (base::Status st = alertmanager->Open(); !st.ok())
+      return Fail("opening the Alertmanager's storage failed: " + st.message());
+    if (base::Status st = alertmanager->ApplyConfig(
+            std::make_shared<const alerting::config::Config>(std::move(*am_cfg)));
+        !st.ok())
+      return Fail("applying the Alertmanager configuration failed: " + st.message());
+    wo.alertmanager = alertmanager.get();
+  }
   notifier::Options no;
+  if (alertmanager) {
+    no.local = [am = alertmanager.get(), &logger](const std::vector<notifier::Alert>& batch) {
+      if (base::Status st = am->PutAlerts(ToAlertmanagerAlerts(batch)); !st.ok())
+        logger.Error("alertmanager", "Failed to validate alerts", {{"err", st.message()}});
+    };
+  }
   for (auto [name, field] : {std::pair{"alertmanager.notification-queue-capacity", &no.queue_capacity},
                              std::pair{"alertmanager.notification-batch-size", &no.max_batch_size}}) {
     const std::string& v = flags.Get(name);
@@ -296,37 +398,44 @@ int RunServer(const base::FlagSet& flags) {
       "prometheus_config_last_reload_successful", "Whether the last configuration reload attempt was successful.");
   base::metrics::Gauge& reload_time = registry.GetGauge(
       "prometheus_config_last_reload_success_timestamp_seconds", "Timestamp of the last successful configuration reload.");
-  // Reloads --config.file (SIGHUP, POST /-/reload); a bad file keeps the running configuration.
+  // Reloads --config.file and --alertmanager.config.file (SIGHUP, POST /-/reload); a bad file
+  // keeps the running configuration.
   std::mutex reload_mu;
   auto reload = [&]() -> base::Status {
     std::lock_guard lock(reload_mu);
-    if (config_file.empty()) return base::Status::Ok();
-    auto next = config::LoadFile(config_file);
-    if (!next) {
-      reload_ok.Set(0);
-      logger.Error("main", "Error reloading config", {{"err", next.error().message()}});
-      return next.error();
-    }
-    for (const std::string& w : next->warnings) logger.Warn("config", "Configuration loads with a limitation", {{"detail", w}});
-    // Rules first: a rule file that does not load fails the reload, keeping everything running.
-    if (base::Status st = rule_manager.ApplyConfig(*next); !st.ok()) {
+    auto failed = [&](const base::Status& st) {
       reload_ok.Set(0);
       logger.Error("main", "Error reloading config", {{"err", st.message()}});
       return st;
+    };
+    // Both files load before anything changes.
+    std::shared_ptr<const alerting::config::Config> am_next;
+    if (alertmanager) {
+      auto c = alerting::config::LoadFile(am_config_file);
+      if (!c) return failed(c.error());
+      am_next = std::make_shared<const alerting::config::Config>(std::move(*c));
     }
-    if (base::Status st = notifications.ApplyConfig(*next); !st.ok()) {
-      reload_ok.Set(0);
-      logger.Error("main", "Error reloading config", {{"err", st.message()}});
-      return st;
+    if (!config_file.empty()) {
+      auto next = config::LoadFile(config_file);
+      if (!next) return failed(next.error());
+      for (const std::string& w : next->warnings) logger.Warn("config", "Configuration loads with a limitation", {{"detail", w}});
+      // Rules first: a rule file that does not load fails the reload, keeping everything running.
+      if (base::Status st = rule_manager.ApplyConfig(*next); !st.ok()) return failed(st);
+      dbp->SetOutOfOrderWindow(next->storage.out_of_order_time_window);
+      if (base::Status st = notifications.ApplyConfig(*next); !st.ok()) return failed(st);
+      scrapes.ApplyConfig(*next);
+      {
+        std::lock_guard text_lock(config_text->first);
+        config_text->second = next->yaml;
+      }
+      logger.Info("main", "Completed loading of configuration file", {{"filename", config_file}});
     }
-    scrapes.ApplyConfig(*next);
-    {
-      std::lock_guard text_lock(config_text->first);
-      config_text->second = next->yaml;
+    if (alertmanager) {
+      if (base::Status st = alertmanager->ApplyConfig(std::move(am_next)); !st.ok()) return failed(st);
+      logger.Info("main", "Completed loading of configuration file", {{"filename", am_config_file}});
     }
     reload_ok.Set(1);
     reload_time.Set(static_cast<double>(base::Clock::Real().NowMs()) / 1000);
-    logger.Info("main", "Completed loading of configuration file", {{"filename", config_file}});
     return base::Status::Ok();
   };
   if (flags.GetBool("web.enable-lifecycle")) wo.reload = reload;
@@ -358,6 +467,7 @@ int RunServer(const base::FlagSet& flags) {
   rule_manager.Stop();
   notifications.Stop();
   server.Stop();
+  if (alertmanager) alertmanager->Stop();  // writes its snapshots
   if (auto st = (*db)->Close(); !st.ok()) {
     logger.Error("main", "Closing storage failed", {{"err", st.message()}});
     return 1;
@@ -395,20 +505,153 @@ int RunDump(int argc, char** argv) {
   return 0;
 }
 
+// `hestia alertmanager [flags]`: a standalone Alertmanager with Alertmanager 0.25's flags
+// (cmd/alertmanager/main.go), without clustering.
+int RunAlertmanager(int argc, char** argv) {
+  base::FlagSet f("hestia alertmanager");
+  f.String("config.file", "alertmanager.yml", "Alertmanager configuration file name.")
+      .String("storage.path", "data/", "Base path for data storage.")
+      .String("data.retention", "120h", "How long to keep data for.")
+      .String("data.maintenance-interval", "15m",
+              "Interval between garbage collection and snapshotting to disk of the silences and "
+              "the notification logs.")
+      .String("alerts.gc-interval", "30m", "Interval between alert GC.")
+      .String("web.listen-address", ":9093", "Address to listen on for the web interface and API.")
+      .String("web.external-url", "",
+              "The URL under which Alertmanager is externally reachable. If the URL has a path "
+              "portion, it will be used to prefix all HTTP endpoints served by Alertmanager.")
+      .String("web.route-prefix", "",
+              "Prefix for the internal routes of web endpoints. Defaults to path of "
+              "--web.external-url.")
+      .String("web.get-concurrency", "0", "Accepted for compatibility; no effect.")
+      .String("web.timeout", "0", "Accepted for compatibility; no effect.")
+      .String("web.config.file", "", "Accepted for compatibility; TLS and authentication are not supported.")
+      .String("log.level", "info", "Only log messages with the given severity or above: debug, info, warn, error.")
+      .String("log.format", "logfmt", "Output format of log messages: logfmt (json is not supported).")
+      .Bool("version", false, "Show application version.");
+  // Clustering is not supported: the flags are accepted and ignored.
+  const std::vector<std::string> cluster_flags = {
+      "cluster.listen-address", "cluster.advertise-address", "cluster.peer",
+      "cluster.peer-timeout", "cluster.gossip-interval", "cluster.pushpull-interval",
+      "cluster.tcp-timeout", "cluster.probe-timeout", "cluster.probe-interval",
+      "cluster.settle-timeout", "cluster.reconnect-interval", "cluster.reconnect-timeout",
+      "cluster.tls-config", "cluster.label"};
+  for (const std::string& name : cluster_flags)
+    f.String(name, "", "Accepted for compatibility; clustering is not supported.");
+  f.Bool("cluster.allow-insecure-public-advertise-address-discovery", false,
+         "Accepted for compatibility; clustering is not supported.");
+  if (auto st = f.Parse(argc, argv, 2); !st.ok()) return Fail(st.message() + ", try --help");
+  if (f.help()) {
+    std::cout << f.Usage("A standalone Alertmanager (Alertmanager 0.25's API v2 and flags).");
+    return 0;
+  }
+  if (f.GetBool("version")) {
+    std::cout << "hestia, version " << HESTIA_VERSION << " (branch: " << HESTIA_BRANCH
+              << ", revision: " << HESTIA_REVISION << ")\n  build date: " << HESTIA_BUILD_DATE << "\n";
+    return 0;
+  }
+  if (!f.args().empty()) return Fail("unexpected argument \"" + f.args()[0] + "\", try --help");
+  auto level = base::Logger::ParseLevel(f.Get("log.level"));
+  if (!level) return Fail("invalid --log.level \"" + f.Get("log.level") + "\"");
+  base::Logger logger(*level);
+  const std::string& log_format = f.Get("log.format");
+  if (log_format != "logfmt" && log_format != "json")
+    return Fail("invalid --log.format \"" + log_format + "\"");
+  if (log_format == "json") logger.Warn("main", "JSON logs are not supported, logging in logfmt");
+  bool cluster_set = f.IsSet("cluster.allow-insecure-public-advertise-address-discovery");
+  for (const std::string& name : cluster_flags) cluster_set = cluster_set || f.IsSet(name);
+  if (cluster_set) logger.Warn("main", "Clustering is not supported: the --cluster.* flags are ignored");
+
+  alerting::AlertmanagerOptions ao;
+  for (auto [name, field] : {std::pair{"data.retention", &ao.retention},
+                             std::pair{"data.maintenance-interval", &ao.maintenance_interval},
+                             std::pair{"alerts.gc-interval", &ao.alert_gc_interval}}) {
+    auto d = base::ParseDuration(f.Get(name));
+    if (!d || d->count() <= 0) return Fail(std::string("--") + name + " must be a positive duration");
+    *field = *d;
+  }
+  base::metrics::Registry registry;
+  ao.storage_path = f.Get("storage.path");
+  ao.external_url = ExternalUrl(f);
+  ao.logger = &logger;
+  ao.registry = &registry;
+  logger.Info("main", "Starting Alertmanager", {{"version", HESTIA_VERSION}, {"revision", HESTIA_REVISION}});
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  std::signal(SIGHUP, OnSignal);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  alerting::Alertmanager am(std::move(ao));
+  if (base::Status st = am.Open(); !st.ok()) return Fail("opening storage failed: " + st.message());
+
+  base::metrics::Gauge& reload_ok = registry.GetGauge(
+      "alertmanager_config_last_reload_successful", "Whether the last configuration reload attempt was successful.");
+  base::metrics::Gauge& reload_time = registry.GetGauge(
+      "alertmanager_config_last_reload_success_timestamp_seconds", "Timestamp of the last successful configuration reload.");
+  const std::string& config_file = f.Get("config.file");
+  std::mutex reload_mu;
+  // Alertmanager's coordinator.Reload: a file that does not load keeps the running config.
+  auto reload = [&]() -> base::Status {
+    std::lock_guard lock(reload_mu);
+    logger.Info("main", "Loading configuration file", {{"file", config_file}});
+    auto cfg = alerting::config::LoadFile(config_file);
+    base::Status st = cfg ? am.ApplyConfig(std::make_shared<const alerting::config::Config>(std::move(*cfg)))
+                          : cfg.error();
+    if (!st.ok()) {
+      reload_ok.Set(0);
+      logger.Error("main", "Loading configuration file failed", {{"file", config_file}, {"err", st.message()}});
+      return st;
+    }
+    reload_ok.Set(1);
+    reload_time.Set(static_cast<double>(base::Clock::Real().NowMs()) / 1000);
+    logger.Info("main", "Completed loading of configuration file", {{"file", config_file}});
+    return base::Status::Ok();
+  };
+  if (!reload().ok()) return 1;
+
+  web::Server::Options wo;
+  wo.listen_address = f.Get("web.listen-address");
+  wo.external_url = f.Get("web.external-url");
+  wo.route_prefix = f.Get("web.route-prefix");
+  wo.logger = &logger;
+  wo.registry = &registry;
+  wo.alertmanager = &am;
+  wo.reload = reload;
+  wo.build_info = {HESTIA_VERSION, HESTIA_REVISION, HESTIA_BRANCH, "", HESTIA_BUILD_DATE, ""};
+  wo.ready = true;
+  web::Server server(std::move(wo));
+  if (base::Status st = server.Start(); !st.ok()) {
+    am.Stop();
+    return Fail(st.message());
+  }
+
+  for (;;) {
+    while (g_signal.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (g_signal.exchange(0) != SIGHUP) break;
+    reload().IgnoreError();  // logged by reload
+  }
+  logger.Info("main", "Received SIGTERM, exiting gracefully...");
+  server.Stop();
+  am.Stop();
+  return 0;
+}
+
 }  // namespace
 
-// `hestia alertmanager check-config FILE...` and `hestia alertmanager routes [show|test] ...`,
-// as amtool's `check-config` and `config routes`.
+// `hestia alertmanager [flags]` (a standalone Alertmanager), `hestia alertmanager check-config
+// FILE...` and `hestia alertmanager routes [show|test] ...`, as amtool's `check-config` and
+// `config routes`.
 int RunAlertmanagerTool(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   auto usage = [] {
-    std::cerr << "usage: hestia alertmanager check-config FILE...\n"
+    std::cerr << "usage: hestia alertmanager [--config.file=FILE] [flags]  (runs an Alertmanager)\n"
+                 "       hestia alertmanager check-config FILE...\n"
                  "       hestia alertmanager routes [show] --config.file=FILE\n"
                  "       hestia alertmanager routes test --config.file=FILE [--tree] "
                  "[--verify.receivers=A,B] name=value...\n";
     return 2;
   };
-  if (args.empty()) return usage();
+  if (args.empty() || args[0].starts_with("-")) return RunAlertmanager(argc, argv);
   if (args[0] == "check-config") {
     return alerting::CheckConfig({args.begin() + 1, args.end()}, std::cout, std::cerr);
   }
@@ -438,6 +681,7 @@ int main(int argc, char** argv) {
                                 -> base::Result<std::unique_ptr<rules::UnitTestStorage>> {
                               tsdb::Options o;
                               o.wal_sync = tsdb::WalSyncMode::kSegment;
+                              o.block_range = std::chrono::milliseconds(0);  // head only
                               ASSIGN_OR_RETURN(std::unique_ptr<tsdb::DB> db, tsdb::DB::Open(dir, o));
                               return rules::WrapUnitTestStorage(std::move(db));
                             });
