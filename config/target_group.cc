@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-#include "config/detail/json.h"
+#include "base/json_reader.h"
 #include "config/detail/yaml.h"
 
 namespace config {
@@ -49,15 +49,15 @@ base::Result<model::Labels> GroupLabels(const std::map<std::string, std::string>
   return b.Build();
 }
 
-base::Status CannotUnmarshal(const detail::JsonValue& v, std::string_view into) {
+base::Status CannotUnmarshal(const base::JsonValue& v, std::string_view into) {
   return base::InvalidArgument("json: cannot unmarshal " + std::string(v.KindName()) +
                                " into Go " + std::string(into));
 }
 
 // One element of a JSON file: targetgroup.Group.UnmarshalJSON (unknown fields refused; Go
 // matches field names case-insensitively; null leaves a field empty).
-base::Result<StaticConfig> JsonGroup(const detail::JsonValue& v, std::string_view path) {
-  using Kind = detail::JsonValue::Kind;
+base::Result<StaticConfig> JsonGroup(const base::JsonValue& v, std::string_view path) {
+  using Kind = base::JsonValue::Kind;
   if (v.kind != Kind::kObject) return CannotUnmarshal(v, "value of type targetgroup.Group");
   StaticConfig g;
   std::map<std::string, std::string> labels;
@@ -99,8 +99,8 @@ base::Result<StaticConfig> JsonGroup(const detail::JsonValue& v, std::string_vie
 
 base::Result<std::vector<StaticConfig>> ParseJsonGroups(std::string_view content,
                                                         std::string_view path) {
-  using Kind = detail::JsonValue::Kind;
-  ASSIGN_OR_RETURN(detail::JsonValue doc, detail::ParseJson(content));
+  using Kind = base::JsonValue::Kind;
+  ASSIGN_OR_RETURN(base::JsonValue doc, base::ParseJson(content));
   std::vector<StaticConfig> groups;
   if (doc.kind == Kind::kNull) return groups;
   if (doc.kind != Kind::kArray) return CannotUnmarshal(doc, "value of type []*targetgroup.Group");

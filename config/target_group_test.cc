@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "config/config.h"
-#include "config/detail/json.h"
+#include "base/json_reader.h"
 #include "config/target_group.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -74,7 +74,7 @@ TEST_CASE("file SD JSON errors read as Go's encoding/json", "[config][file_sd]")
 }
 
 TEST_CASE("the JSON reader decodes escapes and repairs UTF-8 as Go", "[config][file_sd]") {
-  auto v = config::detail::ParseJson(R"(["\ud83d\ude00", "\ud800x", "\"\\\b\f\n\r\t", "a)"
+  auto v = base::ParseJson(R"(["\ud83d\ude00", "\ud800x", "\"\\\b\f\n\r\t", "a)"
                                      "\xff"
                                      R"(", -0.5e+3, true, false, null, {}])");
   REQUIRE(v.has_value());
@@ -83,14 +83,14 @@ TEST_CASE("the JSON reader decodes escapes and repairs UTF-8 as Go", "[config][f
   CHECK(v->array[1].text == "\xef\xbf\xbdx");
   CHECK(v->array[2].text == "\"\\\b\f\n\r\t");
   CHECK(v->array[3].text == "a\xef\xbf\xbd");
-  CHECK(v->array[4].kind == config::detail::JsonValue::Kind::kNumber);
+  CHECK(v->array[4].kind == base::JsonValue::Kind::kNumber);
   CHECK(v->array[4].text == "-0.5e+3");
   CHECK(v->array[5].boolean);
   CHECK_FALSE(v->array[6].boolean);
-  CHECK(v->array[7].kind == config::detail::JsonValue::Kind::kNull);
-  CHECK(v->array[8].kind == config::detail::JsonValue::Kind::kObject);
+  CHECK(v->array[7].kind == base::JsonValue::Kind::kNull);
+  CHECK(v->array[8].kind == base::JsonValue::Kind::kObject);
   std::string deep(20000, '[');
-  CHECK(config::detail::ParseJson(deep).error().message() == "exceeded max depth");
+  CHECK(base::ParseJson(deep).error().message() == "exceeded max depth");
 }
 
 TEST_CASE("file SD target groups parse from YAML strictly", "[config][file_sd]") {

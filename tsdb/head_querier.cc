@@ -3,91 +3,28 @@
 #include <algorithm>
 #include <set>
 
+#include "tsdb/chunkenc/chunk_seq_iterator.h"
+
 namespace tsdb {
 namespace {
 
 // Iterates the samples of a list of chunk snapshots within [mint, maxt].
-class ChunksIterator final : public storage::SampleIterator {
+class ChunksIterator final : public chunkenc::ChunkSeqIterator {
  public:
   ChunksIterator(const std::vector<ChunkMeta>& chunks, model::Timestamp mint, model::Timestamp maxt)
-      : chunks_(chunks), mint_(mint), maxt_(maxt) {}
-  bool Next() override {
-    if (done_) return false;
-    if (!started_) {
-      started_ = true;
-      return Seek(mint_);
-    }
-    for (;;) {
-      if (it_ && it_->Next()) return Check();
-      if (it_ && !it_->status().ok()) return Fail();
-      if (!Open(i_ + 1)) return End();
-    }
-  }
-  bool Seek(model::Timestamp t) override {
-    if (done_) return false;
-    started_ = true;
-    t = std::max(t, mint_);
-    if (it_ && it_->At().first >= t && valid_) return true;
-    // Skip whole chunks that end before t.
-    size_t i = it_ ? i_ : 0;
-    while (i < chunks_.size() && chunks_[i].maxt < t) ++i;
-    if (i >= chunks_.size()) return End();
-    if (!it_ || i != i_) {
-      if (!Open(i)) return End();
-    }
-    for (;;) {
-      if (it_->Seek(t)) return Check();
-      if (!it_->status().ok()) return Fail();
-      if (!Open(i_ + 1)) return End();
-    }
-  }
-  std::pair<model::Timestamp, double> At() const override { return it_->At(); }
-  base::Status status() const override { return status_; }
-  base::Status ReadAll(model::Timestamp mint, model::Timestamp maxt,
-                       std::vector<model::Sample>* out) override {
-    mint = std::max(mint, mint_);
-    maxt = std::min(maxt, maxt_);
-    for (size_t i = 0; i < chunks_.size() && !done_; ++i) {
-      if (chunks_[i].maxt < mint) continue;
-      if (chunks_[i].mint > maxt) break;
-      Open(i);
-      if (base::Status st = it_->ReadAll(mint, maxt, out); !st.ok()) {
-        status_ = st;
-        break;
-      }
-    }
-    End();
-    return status_;
+      : ChunkSeqIterator(mint, maxt), chunks_(chunks) {}
+
+ protected:
+  size_t NumChunks() const override { return chunks_.size(); }
+  model::Timestamp ChunkMinTime(size_t i) const override { return chunks_[i].mint; }
+  model::Timestamp ChunkMaxTime(size_t i) const override { return chunks_[i].maxt; }
+  base::Result<std::unique_ptr<chunkenc::Iterator>> OpenChunk(
+      size_t i, std::unique_ptr<chunkenc::Iterator> reuse) const override {
+    return chunks_[i].chunk->NewIterator(std::move(reuse));
   }
 
  private:
-  bool Open(size_t i) {
-    if (i >= chunks_.size()) return false;
-    i_ = i;
-    it_ = chunks_[i].chunk->NewIterator(std::move(it_));
-    valid_ = false;
-    return true;
-  }
-  bool Check() {
-    if (it_->At().first > maxt_) return End();
-    valid_ = true;
-    return true;
-  }
-  bool End() {
-    done_ = true;
-    valid_ = false;
-    return false;
-  }
-  bool Fail() {
-    status_ = it_->status();
-    return End();
-  }
   const std::vector<ChunkMeta>& chunks_;
-  model::Timestamp mint_, maxt_;
-  std::unique_ptr<chunkenc::Iterator> it_;
-  size_t i_ = 0;
-  bool started_ = false, done_ = false, valid_ = false;
-  base::Status status_;
 };
 
 class VectorSeriesSet final : public storage::SeriesSet {

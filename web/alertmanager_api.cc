@@ -14,16 +14,14 @@
 #include "base/clock.h"
 #include "base/json_writer.h"
 #include "base/quote.h"
-// TODO(api): the strict JSON reader lives in config/detail/; it belongs in base/ now that web/
-// reads JSON bodies too (one reader, Go's error texts).
-#include "config/detail/json.h"
+#include "base/json_reader.h"
 #include "notifier/notifier.h"
 
 namespace web {
 
 using base::Escaping;
 using base::JsonWriter;
-using config::detail::JsonValue;
+using base::JsonValue;
 
 namespace {
 
@@ -261,7 +259,7 @@ DecodedAlerts DecodePostableAlerts(std::string_view body) {
     return std::move(out);
   };
   if (IsBlank(body)) return fail(OpenApiError(kRequiredFailCode, "alerts in body is required"));
-  auto root = config::detail::ParseJson(body);
+  auto root = base::ParseJson(body);
   if (!root) return fail(BodyParseError("alerts", root.error().message()));
   if (root->kind == JsonValue::Kind::kNull) return out;
   if (root->kind != JsonValue::Kind::kArray) {
@@ -333,7 +331,7 @@ DecodedSilence DecodePostableSilence(std::string_view body) {
     return std::move(out);
   };
   if (IsBlank(body)) return fail(OpenApiError(kRequiredFailCode, "silence in body is required"));
-  auto root = config::detail::ParseJson(body);
+  auto root = base::ParseJson(body);
   if (!root) return fail(BodyParseError("silence", root.error().message()));
   JsonValue empty;
   empty.kind = JsonValue::Kind::kObject;

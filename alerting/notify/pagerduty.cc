@@ -6,6 +6,7 @@
 
 #include "alerting/notify/template_data.h"
 #include "alerting/notify/templates.h"
+#include "base/json_reader.h"
 #include "base/json_writer.h"
 #include "base/quote.h"
 
@@ -96,84 +97,20 @@ std::string Encode(const Message& m) {
   return out;
 }
 
-// Reads a JSON string starting at s[*p] == '"'; minimal unescaping (\" \\ \/ \n \t \uXXXX as '?').
-bool ReadJsonString(std::string_view s, size_t* p, std::string* out) {
-  if (*p >= s.size() || s[*p] != '"') return false;
-  for (size_t i = *p + 1; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '"') {
-      *p = i + 1;
-      return true;
-    }
-    if (c == '\\' && i + 1 < s.size()) {
-      char e = s[++i];
-      switch (e) {
-        case 'n':
-          out->push_back('\n');
-          break;
-        case 't':
-          out->push_back('\t');
-          break;
-        case 'r':
-          out->push_back('\r');
-          break;
-        case 'u':
-          out->push_back('?');
-          i += 4;
-          break;
-        default:
-          out->push_back(e);
-      }
-      continue;
-    }
-    out->push_back(c);
-  }
-  return false;
-}
-
-// errDetails: for a 400, "MESSAGE: ERR1,ERR2" from PagerDuty's {"message":..,"errors":[..]}.
 std::string ErrDetails(int status, std::string_view body) {
   if (status != 400) return "";
+  auto doc = base::ParseJson(body);
+  if (!doc || doc->kind != base::JsonValue::Kind::kObject) return "";
   std::string message, errors;
-  size_t p = body.find('{');
-  if (p == std::string_view::npos) return "";
-  ++p;
-  auto skip = [&] {
-    while (p < body.size() && std::string_view(" \t\r\n,:").find(body[p]) != std::string_view::npos)
-      ++p;
-  };
-  while (true) {
-    skip();
-    if (p >= body.size() || body[p] == '}') break;
-    std::string key;
-    if (!ReadJsonString(body, &p, &key)) return "";
-    skip();
-    if (p >= body.size()) return "";
-    if (body[p] == '"') {
-      std::string v;
-      if (!ReadJsonString(body, &p, &v)) return "";
-      if (key == "message") message = v;
-    } else if (body[p] == '[') {
-      ++p;
-      bool first = true;
-      while (true) {
-        skip();
-        if (p >= body.size()) return "";
-        if (body[p] == ']') {
-          ++p;
-          break;
-        }
-        std::string v;
-        if (!ReadJsonString(body, &p, &v)) return "";
-        if (key == "errors") {
-          if (!first) errors += ",";
-          errors += v;
-          first = false;
-        }
+  for (const auto& [key, v] : doc->object) {
+    if (key == "message" && v.kind == base::JsonValue::Kind::kString) message = v.text;
+    if (key == "errors" && v.kind == base::JsonValue::Kind::kArray) {
+      errors.clear();
+      for (const base::JsonValue& e : v.array) {
+        if (e.kind != base::JsonValue::Kind::kString) continue;
+        if (!errors.empty()) errors += ",";
+        errors += e.text;
       }
-    } else {
-      // Numbers, booleans, null: skip to the next separator.
-      while (p < body.size() && body[p] != ',' && body[p] != '}') ++p;
     }
   }
   return message + ": " + errors;

@@ -3,97 +3,32 @@
 #include <algorithm>
 #include <set>
 
+#include "tsdb/chunkenc/chunk_seq_iterator.h"
+
 namespace tsdb::block {
 namespace {
 
 // Iterates the samples of a series' chunks within [mint, maxt], decoding the memory-mapped
 // bytes in place.
-class ChunksIterator final : public storage::SampleIterator {
+class ChunksIterator final : public chunkenc::ChunkSeqIterator {
  public:
   ChunksIterator(const std::vector<ChunkMeta>& chunks, const ChunkReader& reader,
                  model::Timestamp mint, model::Timestamp maxt)
-      : chunks_(chunks), reader_(reader), mint_(mint), maxt_(maxt) {}
+      : ChunkSeqIterator(mint, maxt), chunks_(chunks), reader_(reader) {}
 
-  bool Next() override {
-    if (done_) return false;
-    if (!it_) return Seek(mint_);
-    for (;;) {
-      if (it_->Next()) return Check();
-      if (!it_->status().ok()) return Fail(it_->status());
-      if (!Open(i_ + 1)) return End();
-    }
-  }
-  bool Seek(model::Timestamp t) override {
-    if (done_) return false;
-    t = std::max(t, mint_);
-    if (valid_ && it_->At().first >= t) return true;
-    size_t i = it_ ? i_ : 0;
-    while (i < chunks_.size() && chunks_[i].max_time < t) ++i;
-    if (i >= chunks_.size()) return End();
-    if (!it_ || i != i_) {
-      if (!Open(i)) return End();
-    }
-    for (;;) {
-      if (it_->Seek(t)) return Check();
-      if (!it_->status().ok()) return Fail(it_->status());
-      if (!Open(i_ + 1)) return End();
-    }
-  }
-  std::pair<model::Timestamp, double> At() const override { return it_->At(); }
-  base::Status status() const override { return status_; }
-  base::Status ReadAll(model::Timestamp mint, model::Timestamp maxt,
-                       std::vector<model::Sample>* out) override {
-    mint = std::max(mint, mint_);
-    maxt = std::min(maxt, maxt_);
-    for (size_t i = 0; i < chunks_.size() && !done_; ++i) {
-      if (chunks_[i].max_time < mint) continue;
-      if (chunks_[i].min_time > maxt) break;
-      if (!Open(i)) break;
-      if (base::Status st = it_->ReadAll(mint, maxt, out); !st.ok()) {
-        status_ = st;
-        break;
-      }
-    }
-    End();
-    return status_;
+ protected:
+  size_t NumChunks() const override { return chunks_.size(); }
+  model::Timestamp ChunkMinTime(size_t i) const override { return chunks_[i].min_time; }
+  model::Timestamp ChunkMaxTime(size_t i) const override { return chunks_[i].max_time; }
+  base::Result<std::unique_ptr<chunkenc::Iterator>> OpenChunk(
+      size_t i, std::unique_ptr<chunkenc::Iterator> reuse) const override {
+    ASSIGN_OR_RETURN(auto data, reader_.Chunk(chunks_[i].ref));
+    return chunkenc::NewIterator(data.encoding, data.data, std::move(reuse));
   }
 
  private:
-  // Positions on chunk i; false past the last chunk or when the chunk cannot be read.
-  bool Open(size_t i) {
-    if (i >= chunks_.size()) return false;
-    auto data = reader_.Chunk(chunks_[i].ref);
-    if (!data) {
-      status_ = data.error();
-      return false;
-    }
-    i_ = i;
-    it_ = chunkenc::NewIterator(data->encoding, data->data, std::move(it_));
-    valid_ = false;
-    return true;
-  }
-  bool Check() {
-    if (it_->At().first > maxt_) return End();
-    valid_ = true;
-    return true;
-  }
-  bool End() {
-    done_ = true;
-    valid_ = false;
-    return false;
-  }
-  bool Fail(base::Status s) {
-    status_ = std::move(s);
-    return End();
-  }
-
   const std::vector<ChunkMeta>& chunks_;
   const ChunkReader& reader_;
-  model::Timestamp mint_, maxt_;
-  std::unique_ptr<chunkenc::Iterator> it_;
-  size_t i_ = 0;
-  bool done_ = false, valid_ = false;
-  base::Status status_;
 };
 
 class BlockSeries final : public storage::Series {

@@ -8,195 +8,43 @@
 #include <memory>
 #include <variant>
 
+#include "base/json_reader.h"
 #include "base/json_writer.h"
 #include "tsdb/block/file_util.h"
 
 namespace tsdb::block {
 namespace {
 
-// A minimal JSON reader for meta.json: objects, arrays, strings, integers, booleans, null.
-// (config/detail/json.h is config's private parser; tsdb may not include it.)
-struct Json {
-  std::variant<std::nullptr_t, bool, int64_t, std::string, std::vector<Json>,
-               std::map<std::string, Json>>
-      v;
-  const Json* Get(const std::string& key) const {
-    auto* o = std::get_if<std::map<std::string, Json>>(&v);
-    if (o == nullptr) return nullptr;
-    auto it = o->find(key);
-    return it == o->end() ? nullptr : &it->second;
-  }
-};
+using base::JsonValue;
 
-class JsonParser {
- public:
-  explicit JsonParser(std::string_view s) : s_(s) {}
-  bool Parse(Json* out) {
-    if (!Value(out, 0)) return false;
-    Ws();
-    return i_ == s_.size();
-  }
-
- private:
-  void Ws() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\t' || s_[i_] == '\r'))
-      ++i_;
-  }
-  bool Lit(std::string_view w) {
-    if (s_.substr(i_, w.size()) != w) return false;
-    i_ += w.size();
-    return true;
-  }
-  bool String(std::string* out) {
-    if (i_ >= s_.size() || s_[i_] != '"') return false;
-    ++i_;
-    while (i_ < s_.size()) {
-      char c = s_[i_++];
-      if (c == '"') return true;
-      if (c != '\\') {
-        out->push_back(c);
-        continue;
-      }
-      if (i_ >= s_.size()) return false;
-      char e = s_[i_++];
-      switch (e) {
-        case '"':
-        case '\\':
-        case '/':
-          out->push_back(e);
-          break;
-        case 'n':
-          out->push_back('\n');
-          break;
-        case 't':
-          out->push_back('\t');
-          break;
-        case 'r':
-          out->push_back('\r');
-          break;
-        case 'b':
-          out->push_back('\b');
-          break;
-        case 'f':
-          out->push_back('\f');
-          break;
-        case 'u': {
-          if (i_ + 4 > s_.size()) return false;
-          unsigned cp = 0;
-          auto r = std::from_chars(s_.data() + i_, s_.data() + i_ + 4, cp, 16);
-          if (r.ptr != s_.data() + i_ + 4) return false;
-          i_ += 4;
-          if (cp >= 0x80) return false;  // meta.json strings are ASCII
-          out->push_back(static_cast<char>(cp));
-          break;
-        }
-        default:
-          return false;
-      }
-    }
-    return false;
-  }
-  bool Value(Json* out, int depth) {
-    if (depth > 16) return false;
-    Ws();
-    if (i_ >= s_.size()) return false;
-    char c = s_[i_];
-    if (c == '{') {
-      ++i_;
-      std::map<std::string, Json> obj;
-      Ws();
-      if (i_ < s_.size() && s_[i_] == '}') {
-        ++i_;
-        out->v = std::move(obj);
-        return true;
-      }
-      for (;;) {
-        Ws();
-        std::string key;
-        if (!String(&key)) return false;
-        Ws();
-        if (!Lit(":")) return false;
-        Json val;
-        if (!Value(&val, depth + 1)) return false;
-        obj[std::move(key)] = std::move(val);
-        Ws();
-        if (Lit(",")) continue;
-        if (Lit("}")) break;
-        return false;
-      }
-      out->v = std::move(obj);
-      return true;
-    }
-    if (c == '[') {
-      ++i_;
-      std::vector<Json> arr;
-      Ws();
-      if (Lit("]")) {
-        out->v = std::move(arr);
-        return true;
-      }
-      for (;;) {
-        Json val;
-        if (!Value(&val, depth + 1)) return false;
-        arr.push_back(std::move(val));
-        Ws();
-        if (Lit(",")) continue;
-        if (Lit("]")) break;
-        return false;
-      }
-      out->v = std::move(arr);
-      return true;
-    }
-    if (c == '"') {
-      std::string s;
-      if (!String(&s)) return false;
-      out->v = std::move(s);
-      return true;
-    }
-    if (Lit("true")) {
-      out->v = true;
-      return true;
-    }
-    if (Lit("false")) {
-      out->v = false;
-      return true;
-    }
-    if (Lit("null")) {
-      out->v = nullptr;
-      return true;
-    }
-    int64_t n = 0;
-    auto r = std::from_chars(s_.data() + i_, s_.data() + s_.size(), n);
-    if (r.ec != std::errc() || r.ptr == s_.data() + i_) return false;
-    i_ = static_cast<size_t>(r.ptr - s_.data());
-    if (i_ < s_.size() && (s_[i_] == '.' || s_[i_] == 'e' || s_[i_] == 'E')) return false;
-    out->v = n;
-    return true;
-  }
-
-  std::string_view s_;
-  size_t i_ = 0;
-};
-
-bool GetInt(const Json& j, const char* key, int64_t* out, bool required) {
-  const Json* f = j.Get(key);
-  if (f == nullptr) return !required;
-  auto* n = std::get_if<int64_t>(&f->v);
-  if (n == nullptr) return false;
-  *out = *n;
-  return true;
+// The member `key` of an object (the last one, as Go's decoder keeps), or null.
+const JsonValue* Get(const JsonValue& j, std::string_view key) {
+  if (j.kind != JsonValue::Kind::kObject) return nullptr;
+  const JsonValue* found = nullptr;
+  for (const auto& [k, v] : j.object)
+    if (k == key) found = &v;
+  return found;
 }
 
-bool GetUint(const Json& j, const char* key, uint64_t* out) {
+bool GetInt(const JsonValue& j, const char* key, int64_t* out, bool required) {
+  const JsonValue* f = Get(j, key);
+  if (f == nullptr) return !required;
+  if (f->kind != JsonValue::Kind::kNumber) return false;
+  const std::string& t = f->text;
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), *out);
+  return ec == std::errc() && p == t.data() + t.size();
+}
+
+bool GetUint(const JsonValue& j, const char* key, uint64_t* out) {
   int64_t v = 0;
   if (!GetInt(j, key, &v, false) || v < 0) return false;
-  *out = static_cast<uint64_t>(v);
+  if (Get(j, key) != nullptr) *out = static_cast<uint64_t>(v);
   return true;
 }
 
-const std::string* GetString(const Json& j, const char* key) {
-  const Json* f = j.Get(key);
-  return f == nullptr ? nullptr : std::get_if<std::string>(&f->v);
+const std::string* GetString(const JsonValue& j, const char* key) {
+  const JsonValue* f = Get(j, key);
+  return f == nullptr || f->kind != JsonValue::Kind::kString ? nullptr : &f->text;
 }
 
 base::Status Bad(std::string_view what) {
@@ -247,9 +95,10 @@ std::string EncodeMeta(const BlockMeta& m) {
 }
 
 base::Result<BlockMeta> DecodeMeta(std::string_view text) {
-  Json j;
-  if (!JsonParser(text).Parse(&j)) return Bad("malformed JSON");
-  if (!std::holds_alternative<std::map<std::string, Json>>(j.v)) return Bad("not a JSON object");
+  auto parsed = base::ParseJson(text);
+  if (!parsed) return Bad("malformed JSON: " + parsed.error().message());
+  const JsonValue& j = *parsed;
+  if (j.kind != JsonValue::Kind::kObject) return Bad("not a JSON object");
   BlockMeta m;
   int64_t version = 0;
   if (!GetInt(j, "version", &version, true)) return Bad("missing or invalid version");
@@ -261,36 +110,33 @@ base::Result<BlockMeta> DecodeMeta(std::string_view text) {
   if (!GetInt(j, "minTime", &m.min_time, true) || !GetInt(j, "maxTime", &m.max_time, true))
     return Bad("missing or invalid minTime/maxTime");
   if (m.min_time >= m.max_time) return Bad("minTime not before maxTime");
-  if (const Json* st = j.Get("stats"); st != nullptr) {
+  if (const JsonValue* st = Get(j, "stats"); st != nullptr) {
     if (!GetUint(*st, "numSamples", &m.stats.num_samples) ||
         !GetUint(*st, "numSeries", &m.stats.num_series) ||
         !GetUint(*st, "numChunks", &m.stats.num_chunks) ||
         !GetUint(*st, "numTombstones", &m.stats.num_tombstones))
       return Bad("invalid stats");
   }
-  if (const Json* c = j.Get("compaction"); c != nullptr) {
+  if (const JsonValue* c = Get(j, "compaction"); c != nullptr) {
     int64_t level = 1;
     if (!GetInt(*c, "level", &level, false) || level < 1 || level > 1 << 20)
       return Bad("invalid compaction level");
     m.compaction.level = static_cast<int>(level);
-    if (const Json* d = c->Get("deletable"); d != nullptr) {
-      auto* b = std::get_if<bool>(&d->v);
-      if (b == nullptr) return Bad("invalid compaction deletable");
-      m.compaction.deletable = *b;
+    if (const JsonValue* d = Get(*c, "deletable"); d != nullptr) {
+      if (d->kind != JsonValue::Kind::kBool) return Bad("invalid compaction deletable");
+      m.compaction.deletable = d->boolean;
     }
-    if (const Json* s = c->Get("sources"); s != nullptr) {
-      auto* arr = std::get_if<std::vector<Json>>(&s->v);
-      if (arr == nullptr) return Bad("invalid compaction sources");
-      for (const Json& e : *arr) {
-        auto* str = std::get_if<std::string>(&e.v);
-        if (str == nullptr || !ParseUlid(*str).ok()) return Bad("invalid compaction source");
-        m.compaction.sources.push_back(*str);
+    if (const JsonValue* s = Get(*c, "sources"); s != nullptr) {
+      if (s->kind != JsonValue::Kind::kArray) return Bad("invalid compaction sources");
+      for (const JsonValue& e : s->array) {
+        if (e.kind != JsonValue::Kind::kString || !ParseUlid(e.text).ok())
+          return Bad("invalid compaction source");
+        m.compaction.sources.push_back(e.text);
       }
     }
-    if (const Json* p = c->Get("parents"); p != nullptr) {
-      auto* arr = std::get_if<std::vector<Json>>(&p->v);
-      if (arr == nullptr) return Bad("invalid compaction parents");
-      for (const Json& e : *arr) {
+    if (const JsonValue* p = Get(*c, "parents"); p != nullptr) {
+      if (p->kind != JsonValue::Kind::kArray) return Bad("invalid compaction parents");
+      for (const JsonValue& e : p->array) {
         BlockDesc d;
         const std::string* u = GetString(e, "ulid");
         if (u == nullptr || !GetInt(e, "minTime", &d.min_time, true) ||

@@ -1,6 +1,6 @@
-// A strict JSON (RFC 8259) reader for the files config/ reads besides prometheus.yml (file
-// service discovery target groups). Syntax errors carry Go encoding/json's wording, as
-// Prometheus reports them. Private to config/.
+// A strict JSON (RFC 8259) reader, for every JSON Hestia reads: file service discovery target
+// groups (config/), API v2 bodies (web/), block meta.json (tsdb/), receivers' replies
+// (alerting/). Syntax errors carry Go encoding/json's wording, as Prometheus reports them.
 #pragma once
 
 #include <string>
@@ -10,7 +10,7 @@
 
 #include "base/status.h"
 
-namespace config::detail {
+namespace base {
 
 // One JSON value as a tree. Invariants: only the members of `kind` are set; strings are valid
 // UTF-8 (invalid input bytes and lone surrogate escapes become U+FFFD, as in Go).
@@ -31,4 +31,4 @@ struct JsonValue {
 // "invalid character ']' looking for beginning of value".
 base::Result<JsonValue> ParseJson(std::string_view text);
 
-}  // namespace config::detail
+}  // namespace base

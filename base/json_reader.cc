@@ -1,9 +1,9 @@
-#include "config/detail/json.h"
+#include "base/json_reader.h"
 
 #include <cstdint>
 #include <cstdio>
 
-namespace config::detail {
+namespace base {
 namespace {
 
 // Go's encoding/json nesting limit (maxNestingDepth).
@@ -339,4 +339,4 @@ std::string_view JsonValue::KindName() const {
 
 base::Result<JsonValue> ParseJson(std::string_view text) { return Reader(text).Document(); }
 
-}  // namespace config::detail
+}  // namespace base
