@@ -237,7 +237,7 @@ TEST_CASE("Index, chunk segment and tombstones bytes are those of the format doc
   CHECK(Hex(*index) ==
         "48534958010000001805085f5f6e616d655f5f03617069026462036a6f62027570c01d96540f020004030101d0"
         "0fd00f"
-        "9080808020fc99f89b0e020004030201d00f00ba808080207489f28e03022514da6cbbae03022514da6cbbae02"
+        "9080808020fc99f89b0e020004030201d00f00ac808080206bccf2b503022514da6cbbae03022514da6cbbae02"
         "0125"
         "f78f7567020139aa927dd80000000b020001040803020108020748d55207000000000000000500000000000000"
         "250000"
@@ -245,8 +245,7 @@ TEST_CASE("Index, chunk segment and tombstones bytes are those of the format doc
   auto seg = ReadFile(bdir + "/chunks/000001");
   REQUIRE(seg.ok());
   CHECK(Hex(*seg) ==
-        "48534348010000000f010003d00f3ff0000000000000e80700d847c6260c010001d00f0000000000000000ae4e"
-        "5e67");
+        "4853434801000000088003a57a12bd003040f19e6e65058001657a0000886a1e58");
   auto empty = ReadFile(bdir + "/tombstones");
   REQUIRE(empty.ok());
   CHECK(Hex(*empty) == "485354420100527d5351");

@@ -23,16 +23,11 @@ constexpr size_t kFlushBytes = 1 << 20;
 std::string SegmentFileName(uint32_t n) { return fmt::format("{:06}", n); }
 
 base::Result<std::unique_ptr<chunkenc::Chunk>> EncodeChunk(std::span<const model::Sample> samples) {
-  // TODO(block): switch to chunkenc::EncodeBest(samples) once the "enc" helper lands it.
   if (samples.size() > kMaxChunkSamples)
     return base::InvalidArgument(fmt::format("{} samples do not fit one chunk", samples.size()));
-  auto chunk =
-      std::make_unique<chunkenc::XorChunk>(samples.size() * 2 + chunkenc::XorChunk::kHeaderSize);
-  auto app = chunk->NewXorAppender();
-  if (!app) return app.error();
-  for (const model::Sample& s : samples) app->Append(s.t, s.v);
-  chunk->Compact();
-  return std::unique_ptr<chunkenc::Chunk>(std::move(chunk));
+  // The smallest encoding for these samples (docs/format/chunks.md): usually packed for
+  // scraped counters and gauges, XOR for arbitrary floats.
+  return chunkenc::EncodeBest(samples);
 }
 
 base::Result<std::unique_ptr<ChunkWriter>> ChunkWriter::Create(const std::string& dir,

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "tsdb/chunkenc/packed_chunk.h"
 #include "tsdb/chunkenc/xor_chunk.h"
 
 namespace tsdb::chunkenc {
@@ -34,6 +35,8 @@ std::string_view EncodingName(Encoding e) {
       return "none";
     case Encoding::kXor:
       return "XOR";
+    case Encoding::kPacked:
+      return "packed";
   }
   return "<unknown>";
 }
@@ -44,10 +47,29 @@ base::Result<std::unique_ptr<Chunk>> FromData(Encoding encoding, std::string byt
       ASSIGN_OR_RETURN(XorChunk c, XorChunk::FromBytes(bytes));
       return std::unique_ptr<Chunk>(std::make_unique<XorChunk>(std::move(c)));
     }
+    case Encoding::kPacked: {
+      ASSIGN_OR_RETURN(PackedChunk c, PackedChunk::FromBytes(std::move(bytes)));
+      return std::unique_ptr<Chunk>(std::make_unique<PackedChunk>(std::move(c)));
+    }
     case Encoding::kNone:
       break;
   }
   return UnknownEncoding(encoding);
+}
+
+base::Result<std::unique_ptr<Chunk>> EncodeBest(std::span<const model::Sample> samples) {
+  ASSIGN_OR_RETURN(std::string packed, EncodePackedBest(samples));
+  if (samples.size() <= static_cast<size_t>(XorChunk::kMaxSamples)) {
+    auto x = std::make_unique<XorChunk>(packed.size() + 16);
+    ASSIGN_OR_RETURN(XorAppender app, x->NewXorAppender());
+    for (const model::Sample& s : samples) app.Append(s.t, s.v);
+    if (x->bytes().size() <= packed.size()) {
+      x->Compact();
+      return std::unique_ptr<Chunk>(std::move(x));
+    }
+  }
+  ASSIGN_OR_RETURN(PackedChunk c, PackedChunk::FromBytes(std::move(packed)));
+  return std::unique_ptr<Chunk>(std::make_unique<PackedChunk>(std::move(c)));
 }
 
 std::unique_ptr<Iterator> NewIterator(Encoding encoding, std::string_view bytes,
@@ -55,6 +77,8 @@ std::unique_ptr<Iterator> NewIterator(Encoding encoding, std::string_view bytes,
   switch (encoding) {
     case Encoding::kXor:
       return NewXorIterator(bytes, std::move(reuse));
+    case Encoding::kPacked:
+      return NewPackedIterator(bytes, std::move(reuse));
     case Encoding::kNone:
       break;
   }

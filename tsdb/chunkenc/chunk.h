@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -17,13 +18,17 @@ namespace tsdb::chunkenc {
 using model::Timestamp;
 
 // The encoding of a chunk; serialized as one byte beside the chunk's bytes (same numbering as
-// Prometheus's chunkenc.Encoding, so chunk files stay compatible).
+// Prometheus's chunkenc.Encoding, so chunk files stay compatible). Hestia's own encodings are
+// numbered from 128, clear of Prometheus's (0 to 6 so far).
 enum class Encoding : uint8_t {
   kNone = 0,
   kXor = 1,
+  // Write-once columns of delta / decimal-scaled integers, bit-packed (packed_chunk.h), for
+  // persistent blocks. NewAppender() on such a chunk returns kInvalidArgument.
+  kPacked = 128,
 };
 
-// "none", "XOR" or "<unknown>" (Prometheus's Encoding.String).
+// "none", "XOR", "packed" or "<unknown>" (Prometheus's Encoding.String).
 std::string_view EncodingName(Encoding e);
 
 // Appends samples to the end of one chunk. Not thread-safe; at most one Appender per chunk, and
@@ -61,6 +66,7 @@ class Chunk {
 
   // An appender positioned after the last sample. On a chunk that already holds samples this
   // decodes the chunk once to restore the encoder state; kCorruption if the bytes do not decode.
+  // Only XOR chunks take appends: write-once encodings (kPacked) return kInvalidArgument.
   virtual base::Result<std::unique_ptr<Appender>> NewAppender() = 0;
 
   // An iterator over the samples, recycling `reuse` when it is of this chunk's encoding. It reads
@@ -86,6 +92,13 @@ class Chunk {
 // kCorruption for an unknown encoding (kNone included) or bytes too short for the chunk header.
 // Further damage is found lazily: the chunk's iterator reports it through status().
 base::Result<std::unique_ptr<Chunk>> FromData(Encoding encoding, std::string bytes);
+
+// Encodes `samples` (in the order given; any int64 timestamps, any values) in whichever
+// encoding takes the fewest bytes: XOR (up to XorChunk::kMaxSamples samples) or packed with the
+// best value coding. Every value comes back bit for bit (NaN payloads, -0.0, the staleness
+// marker). For immutable chunks of blocks: the result may not accept appends. kInvalidArgument
+// above PackedChunk::kMaxSamples (2^20) samples.
+base::Result<std::unique_ptr<Chunk>> EncodeBest(std::span<const model::Sample> samples);
 
 // An iterator over serialized chunk bytes that it does not own (a memory-mapped file, a copy
 // of an open chunk). `bytes` must outlive the iterator's use. An unknown encoding gives an
