@@ -206,7 +206,6 @@ base::Result<std::unique_ptr<DB>> DB::Open(const std::string& dir, const Options
   if (opts.read_only || opts.block_range.count() <= 0) return db;
   if (impl.persisted_until != model::kMinTime) {
     db->head_->SetMinValidTime(impl.persisted_until);
-    db->head_->SetCutBoundary(impl.persisted_until + opts.block_range.count());
     // A crash between writing a block and truncating the head leaves samples of the block in
     // the WAL; they are persisted again (the compactor merges the overlap) rather than lost.
     if (db->head_->min_time() < impl.persisted_until) {
@@ -289,7 +288,7 @@ base::Status DB::WriteHeadBlock(model::Timestamp mint, model::Timestamp maxt) {
 // Persists what the head holds below `until` (samples left by a crash, out-of-order samples)
 // as one block, then drops it from the head. REQUIRES: work_mu held.
 base::Status DB::PersistBelow(model::Timestamp until) {
-  auto cut = head_->LockForCut();
+  auto cut = head_->LockForCut(until);
   model::Timestamp low = std::min(head_->min_time(), head_->OutOfOrderMinTime());
   if (low >= until) return base::Status::Ok();
   RETURN_IF_ERROR(WriteHeadBlock(AlignDown(low, options_.block_range.count()), until));
@@ -308,13 +307,12 @@ base::Status DB::CutHead(bool all) {
     if (!all && hmax - start <= range / 2 * 3) return base::Status::Ok();
     model::Timestamp end = start + range;
     {
-      auto cut = head_->LockForCut();
+      auto cut = head_->LockForCut(end);
       // Out-of-order samples older than what is persisted go to a block of their own first.
       model::Timestamp ooo = head_->OutOfOrderMinTime();
       if (ooo < start) RETURN_IF_ERROR(WriteHeadBlock(AlignDown(ooo, range), start));
       RETURN_IF_ERROR(WriteHeadBlock(start, end));
       impl_->persisted_until = end;
-      head_->SetCutBoundary(end + range);
       RETURN_IF_ERROR(head_->Truncate(end));
     }
   }

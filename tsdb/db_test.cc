@@ -8,6 +8,8 @@
 
 #include <filesystem>
 #include <random>
+#include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "tests/testutil/temp_dir.h"
@@ -244,9 +246,10 @@ TEST_CASE("out-of-order samples older than the newest block are persisted and su
       REQUIRE(app->Append(0, L(0), t, -1).has_value());
       m[L(0)].push_back({t, -1});
     }
-    // Outside the window: out of bounds.
+    // Outside the window: too old, as Prometheus with out_of_order_time_window set.
     auto too_old = app->Append(0, L(0), 6 * kHour - 7 * kHour, 1);
     REQUIRE_FALSE(too_old.has_value());
+    CHECK(too_old.error().code() == base::StatusCode::kTooOld);
     REQUIRE(app->Commit().ok());
     std::sort(m[L(0)].begin(), m[L(0)].end(), [](auto& a, auto& b) { return a.t < b.t; });
     CheckEqual(All(**db), m);
@@ -361,4 +364,74 @@ TEST_CASE("SIGKILL while blocks are written or compacted loses and duplicates no
       CHECK(name.find(".tmp") == std::string::npos);
     }
   }
+}
+
+TEST_CASE("a restart keeps out-of-order samples below the newest block that no cut persisted yet",
+          "[tsdb][db][ooo]") {
+  testutil::TempDir dir;
+  auto opts = KeepAll();
+  opts.out_of_order_window = std::chrono::hours(4);
+  Model m;
+  Labels late{{"__name__", "late"}};
+  {
+    auto db = tsdb::DB::Open(dir.path(), opts);
+    REQUIRE(db.has_value());
+    Append(**db, &m, 1, 0, 7 * kHour);
+    REQUIRE((*db)->Compact().ok());
+    REQUIRE((*db)->Blocks().back().max_time == 4 * kHour);
+    auto app = (*db)->NewAppender();
+    REQUIRE(app->Append(0, late, 3 * kHour + 30'000, 1).has_value());  // below the newest block
+    REQUIRE(app->Append(0, late, 4 * kHour + 30'000, 2).has_value());
+    REQUIRE(app->Commit().ok());
+    m[late] = {{3 * kHour + 30'000, 1}, {4 * kHour + 30'000, 2}};
+    CheckEqual(All(**db), m);
+  }
+  auto db = tsdb::DB::Open(dir.path(), opts);
+  REQUIRE(db.has_value());
+  CheckEqual(All(**db), m);
+  REQUIRE((*db)->Compact().ok());
+  CheckEqual(All(**db), m);
+}
+
+TEST_CASE("samples committed while the head is being cut are neither lost nor duplicated",
+          "[tsdb][db][concurrency]") {
+  testutil::TempDir dir;
+  auto opts = KeepAll();
+  Model m;
+  std::mutex model_mu;
+  {
+    auto db = std::move(tsdb::DB::Open(dir.path(), opts)).value();
+    std::atomic<bool> done{false};
+    std::thread compactor([&] {
+      while (!done.load()) REQUIRE(db->Compact().ok());
+    });
+    // The driver series moves the head's max time; laggers stay 2.5 h behind it, so that their
+    // in-order samples fall right where blocks are being cut.
+    for (int r = 0; r < 1500; ++r) {
+      auto app = db->NewAppender();
+      std::vector<std::pair<Labels, Sample>> staged;
+      int64_t t = r * kMin;
+      Labels driver{{"__name__", "driver"}};
+      if (app->Append(0, driver, t, r).has_value()) staged.push_back({driver, {t, double(r)}});
+      for (int k = 0; k < 3; ++k) {
+        Labels lag{{"__name__", "lag"}, {"k", std::to_string(k)}};
+        int64_t lt = t - 150 * kMin + k;
+        if (lt < 0) continue;
+        if (app->Append(0, lag, lt, r).has_value()) staged.push_back({lag, {lt, double(r)}});
+      }
+      REQUIRE(app->Commit().ok());
+      std::lock_guard lock(model_mu);
+      for (auto& [l, s] : staged) m[l].push_back(s);
+    }
+    done.store(true);
+    compactor.join();
+    REQUIRE_FALSE(db->Blocks().empty());
+    CheckEqual(All(*db), m);
+  }
+  auto db = tsdb::DB::Open(dir.path(), opts);
+  REQUIRE(db.has_value());
+  CheckEqual(All(**db), m);
+  REQUIRE((*db)->FlushHead().ok());
+  REQUIRE((*db)->Compact().ok());
+  CheckEqual(All(**db), m);
 }

@@ -1,5 +1,7 @@
 #include "tsdb/head.h"
 
+#include <thread>
+
 #include "tsdb/record/record.h"
 
 #include <algorithm>
@@ -192,6 +194,21 @@ base::Status Head::Delete(model::Timestamp mint, model::Timestamp maxt,
     else num_chunks_.fetch_sub(before - after, std::memory_order_relaxed);
   }
   return base::Status::Ok();
+}
+
+std::unique_lock<std::shared_mutex> Head::LockForCut(model::Timestamp end) {
+  {
+    std::lock_guard lock(cut_epoch_mu_);
+    model::Timestamp prev = cut_boundary_.load();
+    while (end > prev && !cut_boundary_.compare_exchange_weak(prev, end)) {
+    }
+    int old = commit_epoch_.load();
+    commit_epoch_.store(1 - old);
+    // Commits of the old epoch finish their (short, lock-free) memory update; new ones see the
+    // raised boundary.
+    while (commits_in_epoch_[old].load() != 0) std::this_thread::yield();
+  }
+  return std::unique_lock(cut_mu_);
 }
 
 model::Timestamp Head::OutOfOrderMinTime() const {

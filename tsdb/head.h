@@ -62,12 +62,14 @@ class Head final : public storage::Appendable, public storage::Queryable {
   // them); set by the DB to the end of the newest persisted block on opening.
   void SetMinValidTime(model::Timestamp t);
 
-  // Cutting a block out of the head: commits that apply a sample older than the boundary set
-  // here hold the cut lock shared while they change memory, so that a cut holding it exclusively
-  // (from reading the head to truncating it) neither misses nor drops them. Commits of newer
-  // samples never touch the lock. See DB::CutHead.
-  void SetCutBoundary(model::Timestamp t) { cut_boundary_.store(t, std::memory_order_seq_cst); }
-  std::unique_lock<std::shared_mutex> LockForCut() { return std::unique_lock(cut_mu_); }
+  // Cutting a block out of the head [.., end): LockForCut(end) raises the cut boundary to end,
+  // waits for commits that may have read the old boundary, and returns the cut lock held
+  // exclusively; hold it from reading the head to truncating it. A commit with a sample older
+  // than the boundary holds the lock shared from its WAL write to its memory update, so it
+  // happens wholly before the cut (the block holds its samples) or wholly after (its samples,
+  // now older than the min valid time, go to the out-of-order buffer and its WAL record
+  // outlives the cut's checkpoint). Commits of newer samples never touch the lock.
+  std::unique_lock<std::shared_mutex> LockForCut(model::Timestamp end);
 
   // See Options::out_of_order_window.
   void SetOutOfOrderWindow(std::chrono::milliseconds window) {
@@ -122,6 +124,11 @@ class Head final : public storage::Appendable, public storage::Queryable {
   std::atomic<int64_t> ooo_window_ms_{0};
   std::atomic<model::Timestamp> cut_boundary_{model::kMinTime};
   std::shared_mutex cut_mu_;
+  // Commits in flight per epoch (see LockForCut): a cut flips the epoch after raising the
+  // boundary and waits for the old epoch's commits, which may have read the old boundary.
+  std::atomic<int> commit_epoch_{0};
+  std::atomic<int64_t> commits_in_epoch_[2] = {0, 0};
+  std::mutex cut_epoch_mu_;  // serializes LockForCut's epoch flip
   std::atomic<uint64_t> num_chunks_{0};
 
   std::unique_ptr<HeadMetrics> metrics_;

@@ -33,28 +33,39 @@ base::Result<storage::SeriesRef> HeadAppender::Append(storage::SeriesRef ref,
                                                       const storage::AppendOptions&) {
   // The out-of-order window reaches back from the head's newest sample (Prometheus's
   // oooTimeWindow); it also admits samples older than the head's min valid time.
-  int64_t window = head_.ooo_window_ms_.load(std::memory_order_relaxed);
-  model::Timestamp head_max = head_.max_time();
+  const int64_t window = head_.ooo_window_ms_.load(std::memory_order_relaxed);
+  const model::Timestamp head_max = head_.max_time();
   model::Timestamp ooo_min = model::kMaxTime;
   if (window > 0 && head_max != model::kMinTime) ooo_min = head_max - window;
   const bool below_min_valid = t < head_.min_valid_time_.load(std::memory_order_relaxed);
-  if (below_min_valid && t < ooo_min) {
-    head_.metrics_->out_of_bounds.Inc();
-    return base::Status(base::StatusCode::kOutOfBounds, "out of bounds");
-  }
+  // Where a sample that fits nowhere goes, as Prometheus's memSeries.appendable: with a window,
+  // "too old"; without, out of bounds below the min valid time, else out of order.
+  auto reject = [&]() -> base::Status {
+    if (window > 0) {
+      head_.metrics_->too_old.Inc();
+      return base::Status(base::StatusCode::kTooOld, "too old sample");
+    }
+    if (below_min_valid) {
+      head_.metrics_->out_of_bounds.Inc();
+      return base::Status(base::StatusCode::kOutOfBounds, "out of bounds");
+    }
+    head_.metrics_->out_of_order.Inc();
+    return base::Status(base::StatusCode::kOutOfOrder, "out of order sample");
+  };
+  if (below_min_valid && t < ooo_min) return reject();  // before creating a series for it
   ASSIGN_OR_RETURN(MemSeries * s, Resolve(ref, labels));
   std::lock_guard lock(s->mu);
   if (s->deleted) return base::Status(base::StatusCode::kUnavailable, "series removed concurrently");
   MemSeries::Check check = s->CanAppend(t, v, ooo_min);
   // Older than what may still go into the in-order chunks (already persisted in blocks): the
   // out-of-order buffer takes it, even when it is the newest sample of its series.
-  if (below_min_valid && check == MemSeries::Check::kOk) check = MemSeries::Check::kOutOfOrderOk;
+  if (below_min_valid && check != MemSeries::Check::kOutOfOrderOk)
+    check = t >= ooo_min ? MemSeries::Check::kOutOfOrderOk : MemSeries::Check::kOutOfOrder;
   switch (check) {
     case MemSeries::Check::kNoop:
       return storage::SeriesRef{s->ref()};
     case MemSeries::Check::kOutOfOrder:
-      head_.metrics_->out_of_order.Inc();
-      return base::Status(base::StatusCode::kOutOfOrder, "out of order sample");
+      return reject();
     case MemSeries::Check::kDuplicate:
       head_.metrics_->duplicate.Inc();
       return base::Status(base::StatusCode::kDuplicateSample, "duplicate sample for timestamp");
@@ -94,6 +105,22 @@ base::Status HeadAppender::Commit() {
     record::EncodeSamples(samples, &samples_buf_);
     recs[n++] = samples_buf_;
   }
+  // A block cut must not run between this batch's WAL write and its memory update when the
+  // batch has samples older than the cut boundary (Head::LockForCut).
+  const int epoch = head_.commit_epoch_.load();
+  head_.commits_in_epoch_[epoch].fetch_add(1);
+  struct EpochExit {
+    std::atomic<int64_t>& n;
+    ~EpochExit() { n.fetch_sub(1); }
+  } epoch_exit{head_.commits_in_epoch_[epoch]};
+  std::shared_lock<std::shared_mutex> cut_lock;
+  const model::Timestamp boundary = head_.cut_boundary_.load();
+  for (const Staged& st : samples_) {
+    if (st.t < boundary) {
+      cut_lock = std::shared_lock(head_.cut_mu_);
+      break;
+    }
+  }
   std::shared_ptr<wal::Writer> wal;
   {
     std::lock_guard lock(head_.wal_mu_);
@@ -123,20 +150,22 @@ base::Status HeadAppender::Commit() {
     s->wal_logged = true;
   }
   uint64_t appended = 0, chunks = 0, ooo_appended = 0;
-  // Samples older than the next block boundary may be read by a block cut: apply them under the
-  // cut lock (shared), see Head::SetCutBoundary.
-  std::shared_lock<std::shared_mutex> cut_lock;
-  model::Timestamp boundary = head_.cut_boundary_.load(std::memory_order_seq_cst);
-  for (const Staged& st : samples_) {
-    if (st.t < boundary) {
-      cut_lock = std::shared_lock(head_.cut_mu_);
-      break;
-    }
-  }
   model::Timestamp mint = model::kMaxTime, maxt = model::kMinTime;
+  const model::Timestamp min_valid = head_.min_valid_time_.load();
   for (const Staged& st : samples_) {
     std::lock_guard lock(st.series->mu);
     bool cut = false;
+    // A cut ran between Append and now: what it persisted is gone from the in-order chunks,
+    // so this sample goes to the out-of-order buffer (persisted by the next cut).
+    if (!st.out_of_order && st.t < min_valid) {
+      st.series->ClearPending(st.t);
+      if (st.series->InsertOutOfOrder(st.t, st.v)) {
+        ++appended;
+        ++ooo_appended;
+        mint = std::min(mint, st.t);
+      }
+      continue;
+    }
     if (st.out_of_order) {
       if (st.series->InsertOutOfOrder(st.t, st.v)) {
         ++appended;

@@ -18,6 +18,10 @@ struct HeadMetrics {
         duplicate(r.GetCounter("hestia_tsdb_duplicate_samples_total",
                                "Total number of samples rejected for having the timestamp of an "
                                "existing sample with another value.")),
+        too_old(r.GetCounter("prometheus_tsdb_too_old_samples_total",
+                             "Total number of out of order samples ingestion failed attempts due "
+                             "to OOO being enabled but the sample was too old.",
+                             {{"type", "float"}})),
         out_of_bounds(r.GetCounter("prometheus_tsdb_out_of_bound_samples_total",
                                    "Total number of out of bound samples ingestion failed attempts.",
                                    {{"type", "float"}})),
@@ -42,6 +46,7 @@ struct HeadMetrics {
   base::metrics::Counter& ooo_samples_appended;
   base::metrics::Counter& out_of_order;
   base::metrics::Counter& duplicate;
+  base::metrics::Counter& too_old;
   base::metrics::Counter& out_of_bounds;
   base::metrics::Counter& series_created;
   base::metrics::Counter& series_removed;

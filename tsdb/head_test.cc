@@ -376,10 +376,12 @@ TEST_CASE("out-of-order samples inside the window are stored, merged and replaye
     REQUIRE(app->Append(0, l, 52 * min, 52).has_value());
     REQUIRE(app->Append(0, l, 51 * min, 51).has_value());
     REQUIRE(app->Append(0, other, 59 * min, 59).has_value());
-    // Outside the window: rejected as out of order (series has newer samples) ...
+    // Outside the window: rejected as too old (Prometheus's ErrTooOldSample once the window
+    // is set; without a window it is out of order, below).
     auto old = app->Append(0, l, 49 * min, 49);
     REQUIRE_FALSE(old.has_value());
-    CHECK(old.error().code() == base::StatusCode::kOutOfOrder);
+    CHECK(old.error().code() == base::StatusCode::kTooOld);
+    CHECK(old.error().message() == "too old sample");
     REQUIRE(app->Commit().ok());
     for (int64_t t = 0; t <= 30 * min; t += min) want[l].push_back({t, double(t)});
     want[l].push_back({51 * min, 51});

@@ -43,12 +43,13 @@ TOTAL=$(( 20 * 7 * 60 ))
 
 run_hestia --web.enable-admin-api
 "$RW_SEND" --url "$URL/api/v1/write" --file "$WORK/samples.txt" >/dev/null || fail "remote write failed"
-for _ in $(seq 1 100); do
-  [ "$(metric prometheus_tsdb_blocks_loaded)" != "0" ] && break
+# 7 h in the head: two 2 h blocks are cut, [START, +2h) and [+2h, +4h).
+for _ in $(seq 1 150); do
+  [ "$(metric prometheus_tsdb_blocks_loaded)" = "2" ] && break
   sleep 0.2
 done
-[ "$(metric prometheus_tsdb_blocks_loaded)" != "0" ] || fail "no block was cut from the head"
-ls "$DATA"/*/meta.json >/dev/null || fail "no block directory on disk"
+[ "$(metric prometheus_tsdb_blocks_loaded)" = "2" ] || fail "expected 2 blocks, got '$(metric prometheus_tsdb_blocks_loaded)'"
+[ "$(ls "$DATA"/*/meta.json | wc -l)" = 2 ] || fail "no block directory on disk: $(ls -la "$DATA")"
 
 COUNT="sum(count_over_time(blocks_test[8h]))"
 [ "$(query "$COUNT" "$END")" = "$TOTAL" ] || fail "expected $TOTAL samples over blocks and head, got $(query "$COUNT" "$END")"
@@ -125,4 +126,35 @@ if command -v prometheus >/dev/null; then
     cmp -s "$WORK/p.out" "$WORK/h.out" || fail "$ep disabled: Prometheus $(cat "$WORK/p.out"), Hestia $(cat "$WORK/h.out")"
   done
 fi
+stop "$HPID"
+
+# Out-of-order window from the configuration: late samples inside it are stored (also below the
+# newest block), survive the next cut, compaction and a restart; older ones are "too old".
+DATA=$WORK/ooo
+OOO_CONFIG=$WORK/ooo.yml
+printf 'global:\n  scrape_interval: 15s\nscrape_configs: []\nstorage:\n  tsdb:\n    out_of_order_time_window: 4h\n' >"$OOO_CONFIG"
+NO_SCRAPES_CONFIG=$OOO_CONFIG
+run_hestia
+grep '^blocks_test{instance="i0"}' "$WORK/samples.txt" >"$WORK/i0.txt"
+"$RW_SEND" --url "$URL/api/v1/write" --file "$WORK/i0.txt" >/dev/null || fail "remote write failed"
+for _ in $(seq 1 100); do
+  [ "$(metric prometheus_tsdb_blocks_loaded)" = "2" ] && break
+  sleep 0.2
+done
+[ "$(metric prometheus_tsdb_blocks_loaded)" = "2" ] || fail "expected two blocks, got $(metric prometheus_tsdb_blocks_loaded)"
+# The head holds [START+4h, END); blocks end at START+4h. Late: START+4h+30s (head) and
+# START+3h+30s (inside the window, below the newest block); START+30s is outside (END-4h).
+printf 'blocks_test{instance="late"} 1 %s\nblocks_test{instance="late"} 2 %s\n' \
+  "$(( (START + 3 * 3600 + 30) * 1000 ))" "$(( (START + 4 * 3600 + 30) * 1000 ))" >"$WORK/late.txt"
+"$RW_SEND" --url "$URL/api/v1/write" --file "$WORK/late.txt" >"$WORK/late.out" || fail "late samples rejected: $(cat "$WORK/late.out")"
+printf 'blocks_test{instance="i0"} 5 %s\n' "$(( (START + 30) * 1000 + 1 ))" >"$WORK/old.txt"
+if "$RW_SEND" --url "$URL/api/v1/write" --file "$WORK/old.txt" >"$WORK/old.out"; then fail "a sample outside the window was accepted"; fi
+grep -q "HTTP 400" "$WORK/old.out" && grep -q "too old sample" "$WORK/old.out" || fail "outside the window: $(cat "$WORK/old.out")"
+LATE="sum(count_over_time(blocks_test{instance=\"late\"}[8h]))"
+[ "$(query "$LATE" "$END")" = 2 ] || fail "late samples not queryable: $(query "$LATE" "$END")"
+stop "$HPID"
+run_hestia
+[ "$(query "$LATE" "$END")" = 2 ] || fail "late samples lost in a restart: $(query "$LATE" "$END")"
+[ "$(query "sum(count_over_time(blocks_test[8h]))" "$END")" = "$(( 420 + 2 ))" ] || fail "after restart: $(query "sum(count_over_time(blocks_test[8h]))" "$END")"
+stop "$HPID"
 echo PASS
