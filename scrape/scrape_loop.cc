@@ -51,6 +51,22 @@ void ScrapeLoop::Stop(bool stale) {
   }
 }
 
+model::Timestamp AlignScrapeTimestamp(model::Timestamp now, int64_t interval_ms,
+                                      model::Timestamp* aligned) {
+  // Prometheus's scrape timestamp alignment (scrape.AlignScrapeTimestamps, on by default): a
+  // scrape at most 2 ms (and 1 % of the interval) after its slot gets the slot's time, so that
+  // timestamps stay exactly one interval apart and compress to almost nothing.
+  constexpr int64_t kToleranceMs = 2;
+  if (*aligned == 0 || interval_ms <= 100 * kToleranceMs) {
+    *aligned = now;
+    return now;
+  }
+  const int64_t tolerance = std::min<int64_t>(interval_ms / 100, kToleranceMs);
+  while (now - *aligned >= interval_ms) *aligned += interval_ms;  // skipped ticks
+  if (now - *aligned <= tolerance) return *aligned;
+  return now;
+}
+
 void ScrapeLoop::Run(std::stop_token stop, std::chrono::milliseconds offset) {
   std::mutex m;
   std::condition_variable_any cv;
@@ -60,8 +76,10 @@ void ScrapeLoop::Run(std::stop_token stop, std::chrono::milliseconds offset) {
   };
   if (!sleep(offset)) return;
   auto next = std::chrono::steady_clock::now();
+  const int64_t interval_ms = options_.interval.count();
+  model::Timestamp aligned = 0;
   while (!stop.stop_requested()) {
-    ScrapeOnce(clock_.NowMs());
+    ScrapeOnce(AlignScrapeTimestamp(clock_.NowMs(), interval_ms, &aligned));
     next += options_.interval;
     auto now = std::chrono::steady_clock::now();
     if (next < now) next = now;  // a scrape longer than the interval: no catch-up burst

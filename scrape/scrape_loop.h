@@ -66,6 +66,12 @@ struct MetricMetadata {
 // scrapeCache.iterDone keeps it "around for 10 scrapes after its metric disappeared").
 inline constexpr uint64_t kMetadataKeepScrapes = 10;
 
+// The timestamp of a scrape starting at `now` (ms): Prometheus's alignment to the slot `*aligned`
+// (the first scrape's time, advanced by whole intervals) when within 2 ms of it, else `now`.
+// `*aligned` is 0 before the first scrape. Intervals of 200 ms or less are never aligned.
+model::Timestamp AlignScrapeTimestamp(model::Timestamp now, int64_t interval_ms,
+                                      model::Timestamp* aligned);
+
 // Thread-safety: Start/Stop from one thread; LastReport, ListMetadata and GetMetadata from any.
 // Lock order: mu_ and meta_mu_ are never held together.
 class ScrapeLoop {

@@ -274,3 +274,17 @@ TEST_CASE("series keep their identity when the exposition order changes between 
   CHECK(d["{__name__=\"a\", instance=\"h:9100\", job=\"node\"}"].back() ==
         std::pair<int64_t, std::string>{8000, "8"});
 }
+
+TEST_CASE("scrape timestamps are aligned to their slot within 2 ms, as Prometheus's",
+          "[scrape][loop]") {
+  model::Timestamp aligned = 0;
+  CHECK(scrape::AlignScrapeTimestamp(100'003, 15'000, &aligned) == 100'003);  // first: itself
+  CHECK(scrape::AlignScrapeTimestamp(115'005, 15'000, &aligned) == 115'003);  // 2 ms late
+  CHECK(scrape::AlignScrapeTimestamp(130'001, 15'000, &aligned) == 130'001);  // early: as is
+  CHECK(scrape::AlignScrapeTimestamp(145'007, 15'000, &aligned) == 145'007);  // 4 ms late
+  CHECK(scrape::AlignScrapeTimestamp(175'004, 15'000, &aligned) == 175'003);  // a skipped tick
+  // Short intervals: 1 % of the interval at most; 200 ms or less never.
+  model::Timestamp a2 = 0;
+  CHECK(scrape::AlignScrapeTimestamp(1000, 150, &a2) == 1000);
+  CHECK(scrape::AlignScrapeTimestamp(1151, 150, &a2) == 1151);
+}
