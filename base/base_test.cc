@@ -7,6 +7,7 @@
 #include "base/duration.h"
 #include "base/metrics.h"
 #include "base/status.h"
+#include "base/time_format.h"
 
 TEST_CASE("Status is OK by default and carries code and message otherwise", "[base]") {
   base::Status ok;
@@ -129,4 +130,14 @@ TEST_CASE("Go integer literals, underscores and spaces are read as Go's strconv 
   CHECK(base::IsGoSpace(U'\u2009'));
   CHECK_FALSE(base::IsGoSpace(U'\u200b'));
   CHECK_FALSE(base::IsGoSpace(U'x'));
+}
+
+TEST_CASE("times as Go's time.Time and strfmt.DateTime write them", "[base][time]") {
+  CHECK(base::FormatGoTime(0) == "0001-01-01T00:00:00Z");
+  CHECK(base::FormatGoTime(1795300000000) == "2026-11-21T22:26:40Z");
+  CHECK(base::FormatGoTime(1795300000120) == "2026-11-21T22:26:40.12Z");
+  CHECK(base::FormatGoTime(-1) == "1969-12-31T23:59:59.999Z");
+  CHECK(base::FormatDateTimeMillis(0) == "0001-01-01T00:00:00.000Z");
+  CHECK(base::FormatDateTimeMillis(1795300000120) == "2026-11-21T22:26:40.120Z");
+  CHECK(base::FormatDateTimeMillis(1795300000000) == "2026-11-21T22:26:40.000Z");
 }

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "base/json_writer.h"
+#include "base/time_format.h"
 #include "config/secret.h"
 #include "config/target_group.h"
 #include "model/relabel.h"
@@ -51,8 +52,8 @@ void AppendAlertJson(std::string* out, const Alert& a) {
     }
     out->append("},");
   }
-  out->append("\"endsAt\":\"" + FormatDateTime(a.ends_at) + "\",");
-  out->append("\"startsAt\":\"" + FormatDateTime(a.starts_at) + "\",");
+  out->append("\"endsAt\":\"" + base::FormatDateTimeMillis(a.ends_at) + "\",");
+  out->append("\"startsAt\":\"" + base::FormatDateTimeMillis(a.starts_at) + "\",");
   if (!a.generator_url.empty()) {
     out->append("\"generatorURL\":");
     base::AppendJsonString(out, a.generator_url);
@@ -222,22 +223,6 @@ std::vector<config::StaticConfig> ReadFileSd(const std::vector<config::FileSdCon
 }
 
 }  // namespace
-
-std::string FormatDateTime(model::Timestamp t) {
-  if (t == 0) return "0001-01-01T00:00:00.000Z";
-  int64_t secs = t / 1000, ms = t % 1000;
-  if (ms < 0) {
-    ms += 1000;
-    secs -= 1;
-  }
-  std::time_t tt = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-  return buf;
-}
 
 std::string EncodeAlerts(std::span<const Alert> alerts) {
   std::string out = "[";

@@ -62,11 +62,6 @@ struct Options {
   std::function<void(const std::vector<Alert>&)> local;
 };
 
-// The time as Alertmanager's API v2 (go-openapi strfmt.DateTime) marshals it: RFC 3339 with
-// milliseconds, UTC, e.g. "2026-11-22T06:43:26.123Z"; 0 gives Go's zero time
-// "0001-01-01T00:00:00.000Z".
-std::string FormatDateTime(model::Timestamp t);
-
 // `alerts` as the JSON body of POST /api/v2/alerts (Alertmanager's PostableAlerts, as Prometheus
 // marshals them): [{"annotations":{..},"endsAt":"..","startsAt":"..","generatorURL":"..",
 // "labels":{..}}], annotations and generatorURL left out when empty, names sorted, strings

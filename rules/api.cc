@@ -5,6 +5,7 @@
 
 #include "base/json_writer.h"
 #include "base/quote.h"
+#include "base/time_format.h"
 #include "rules/alerting_rule.h"
 #include "template/go_fmt.h"
 
@@ -26,27 +27,6 @@ void Num(std::string* out, double f) {
     if (n >= 4 && s[n - 4] == 'e' && s[n - 3] == '-' && s[n - 2] == '0') s.erase(n - 2, 1);
   }
   out->append(s);
-}
-
-// A ms timestamp as Go's time.Time marshals in UTC (RFC 3339, fraction without trailing zeros);
-// 0 is Go's zero time.
-std::string Time(model::Timestamp ms) {
-  if (ms == 0) return "0001-01-01T00:00:00Z";
-  std::time_t secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-  int frac = static_cast<int>(ms - static_cast<int64_t>(secs) * 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  std::string out = buf;
-  if (frac != 0) {
-    std::snprintf(buf, sizeof buf, ".%03d", frac);
-    std::string f = buf;
-    while (f.back() == '0') f.pop_back();
-    out += f;
-  }
-  return out + "Z";
 }
 
 void Labels(std::string* out, const model::Labels& ls) {
@@ -90,11 +70,11 @@ void AlertJson(std::string* out, const Alert& a) {
   Str(out, AlertStateName(a.state));
   out->append(",");
   Key(out, "activeAt");
-  Str(out, Time(a.active_at));
+  Str(out, base::FormatGoTime(a.active_at));
   if (a.keep_firing_since != 0) {
     out->append(",");
     Key(out, "keepFiringSince");
-    Str(out, Time(a.keep_firing_since));
+    Str(out, base::FormatGoTime(a.keep_firing_since));
   }
   out->append(",");
   Key(out, "value");
@@ -118,7 +98,7 @@ void RuleStatusJson(std::string* out, const Rule& r) {
   Num(out, Seconds(st.evaluation_time));
   out->append(",");
   Key(out, "lastEvaluation");
-  Str(out, Time(st.last_evaluation));
+  Str(out, base::FormatGoTime(st.last_evaluation));
 }
 
 }  // namespace
@@ -218,7 +198,7 @@ base::Result<std::string> RulesJson(const Manager& manager, const RulesFilter& f
     Num(&out, Seconds(g->evaluation_time()));
     out.push_back(',');
     Key(&out, "lastEvaluation");
-    Str(&out, Time(g->last_evaluation()));
+    Str(&out, base::FormatGoTime(g->last_evaluation()));
     out.push_back('}');
   }
   out += "]}";

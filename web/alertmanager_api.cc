@@ -14,8 +14,8 @@
 #include "base/clock.h"
 #include "base/json_writer.h"
 #include "base/quote.h"
+#include "base/time_format.h"
 #include "base/json_reader.h"
-#include "notifier/notifier.h"
 
 namespace web {
 
@@ -114,12 +114,12 @@ void WriteGettableAlert(JsonWriter& w, const alerting::AlertView& v) {
   w.BeginObject();
   w.Key("annotations");
   WriteLabelSet(w, a.annotations, Escaping::kStandard);
-  w.Key("endsAt").String(notifier::FormatDateTime(a.ends_at));
+  w.Key("endsAt").String(base::FormatDateTimeMillis(a.ends_at));
   w.Key("fingerprint").String(alerting::FingerprintString(a.fingerprint()));
   w.Key("receivers").BeginArray();
   for (const std::string& r : v.receivers) w.BeginObject().Key("name").String(r).EndObject();
   w.EndArray();
-  w.Key("startsAt").String(notifier::FormatDateTime(a.starts_at));
+  w.Key("startsAt").String(base::FormatDateTimeMillis(a.starts_at));
   w.Key("status").BeginObject();
   w.Key("inhibitedBy");
   WriteStrings(w, v.status.inhibited_by, Escaping::kStandard);
@@ -127,7 +127,7 @@ void WriteGettableAlert(JsonWriter& w, const alerting::AlertView& v) {
   WriteStrings(w, v.status.silenced_by, Escaping::kStandard);
   w.Key("state").String(v.status.state);
   w.EndObject();
-  w.Key("updatedAt").String(notifier::FormatDateTime(a.updated_at));
+  w.Key("updatedAt").String(base::FormatDateTimeMillis(a.updated_at));
   if (!a.generator_url.empty()) w.Key("generatorURL").String(a.generator_url);
   w.Key("labels");
   WriteLabelSet(w, a.labels, Escaping::kStandard);
@@ -142,10 +142,10 @@ void WriteGettableSilence(JsonWriter& w, const alerting::Silence& s, int64_t now
   w.Key("status").BeginObject();
   w.Key("state").String(alerting::SilenceStateName(alerting::StateAt(s, now)));
   w.EndObject();
-  w.Key("updatedAt").String(notifier::FormatDateTime(s.updated_at));
+  w.Key("updatedAt").String(base::FormatDateTimeMillis(s.updated_at));
   w.Key("comment").String(s.comment);
   w.Key("createdBy").String(s.created_by);
-  w.Key("endsAt").String(notifier::FormatDateTime(s.ends_at));
+  w.Key("endsAt").String(base::FormatDateTimeMillis(s.ends_at));
   w.Key("matchers").BeginArray();
   for (const alerting::SilenceMatcher& m : s.matchers) {
     const bool equal =
@@ -160,7 +160,7 @@ void WriteGettableSilence(JsonWriter& w, const alerting::Silence& s, int64_t now
     w.EndObject();
   }
   w.EndArray();
-  w.Key("startsAt").String(notifier::FormatDateTime(s.starts_at));
+  w.Key("startsAt").String(base::FormatDateTimeMillis(s.starts_at));
   w.EndObject();
 }
 
@@ -647,7 +647,7 @@ HttpResponse AlertmanagerApi::Status() const {
   w.Key("config").BeginObject();
   w.Key("original").String(cfg ? alerting::config::ToYaml(*cfg) : "", Escaping::kLabels);
   w.EndObject();
-  w.Key("uptime").String(notifier::FormatDateTime(options_.start_ms));
+  w.Key("uptime").String(base::FormatDateTimeMillis(options_.start_ms));
   w.Key("versionInfo").BeginObject();
   w.Key("branch").String(b.branch, Escaping::kLabels);
   w.Key("buildDate").String(b.build_date, Escaping::kLabels);

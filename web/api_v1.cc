@@ -19,6 +19,7 @@
 #include "web/api_error.h"
 #include "base/quote.h"
 #include "base/json_writer.h"
+#include "base/time_format.h"
 #include "promql/parser/parse.h"
 #include "promql/printer.h"
 
@@ -374,26 +375,6 @@ void WriteLabels(JsonWriter& w, const model::Labels& ls) {
   w.EndObject();
 }
 
-// A timestamp in ms as Go marshals a time.Time (RFC 3339 with the significant fraction);
-// 0 is Go's zero time.
-std::string GoTime(model::Timestamp ms) {
-  if (ms == 0) return "0001-01-01T00:00:00Z";
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[48];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
-                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  std::string out(buf, static_cast<size_t>(n));
-  if (int frac = static_cast<int>(ms % 1000); frac != 0) {
-    std::snprintf(buf, sizeof buf, ".%03d", frac);
-    std::string f = buf;
-    while (f.back() == '0') f.pop_back();
-    out += f;
-  }
-  return out + "Z";
-}
-
 }  // namespace
 
 HttpResponse ApiV1::Targets(const Form& form) const {
@@ -423,7 +404,7 @@ HttpResponse ApiV1::Targets(const Form& form) const {
     w.Key("scrapeUrl").String(t.scrape_url);
     w.Key("globalUrl").String(t.scrape_url);
     w.Key("lastError").String(t.last.error.message());
-    w.Key("lastScrape").String(GoTime(t.last.time));
+    w.Key("lastScrape").String(base::FormatGoTime(t.last.time));
     w.Key("lastScrapeDuration").Raw(base::FormatFloatF(t.last.duration_seconds));
     w.Key("health").String(t.last.time == 0 ? "unknown" : t.last.error.ok() ? "up" : "down");
     w.Key("scrapeInterval").String(base::FormatDuration(t.interval));
