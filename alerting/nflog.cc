@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "base/coding.h"
+#include "base/file_util.h"
 #include "base/crc32c.h"
 #include "base/quote.h"
 
@@ -116,11 +117,11 @@ base::Status Nflog::SaveSnapshot(const std::string& path) const {
     }
   }
   base::PutBE32(&out, base::Crc32c(out));
-  return WriteFileAtomically(path, out);
+  return base::WriteFileAtomically(path, out);
 }
 
 base::Status Nflog::LoadSnapshot(const std::string& path) {
-  ASSIGN_OR_RETURN(std::optional<std::string> data, ReadFileIfExists(path));
+  ASSIGN_OR_RETURN(std::optional<std::string> data, base::ReadFileIfExists(path));
   std::map<std::string, NflogEntry> entries;
   if (data.has_value()) {
     auto corrupt = [&](std::string_view what) {
@@ -159,52 +160,6 @@ base::Status Nflog::LoadSnapshot(const std::string& path) {
   std::lock_guard lock(mu_);
   entries_ = std::move(entries);
   return base::Status::Ok();
-}
-
-base::Status WriteFileAtomically(const std::string& path, std::string_view data) {
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return base::ErrnoError("create " + tmp);
-  base::Status st;
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      st = base::ErrnoError("write " + tmp);
-      break;
-    }
-    off += static_cast<size_t>(n);
-  }
-  if (st.ok() && ::fsync(fd) != 0) st = base::ErrnoError("fsync " + tmp);
-  if (::close(fd) != 0 && st.ok()) st = base::ErrnoError("close " + tmp);
-  if (st.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    st = base::ErrnoError("rename " + tmp + " to " + path);
-  }
-  if (!st.ok()) {
-    ::unlink(tmp.c_str());
-    return st;
-  }
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return base::ErrnoError("open directory " + dir);
-  if (::fsync(dfd) != 0) st = base::ErrnoError("fsync directory " + dir);
-  ::close(dfd);
-  return st;
-}
-
-base::Result<std::optional<std::string>> ReadFileIfExists(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec) && !ec) return std::optional<std::string>();
-    return base::IOError("open " + path + ": cannot read file");
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return base::IOError("read " + path + ": read error");
-  return std::optional<std::string>(std::move(ss).str());
 }
 
 }  // namespace alerting

@@ -77,11 +77,4 @@ class Nflog {
   std::map<std::string, NflogEntry> entries_;  // by group_key ":" receiver; GUARDED_BY(mu_)
 };
 
-// Writes `data` to `path` so that a crash leaves either the old or the new file: a temporary
-// file beside it, fsync, rename, fsync of the directory. Shared with the silences snapshot.
-// Errors: kIOError naming the file.
-base::Status WriteFileAtomically(const std::string& path, std::string_view data);
-// The file's contents, or nullopt when it does not exist. Errors: kIOError naming the file.
-base::Result<std::optional<std::string>> ReadFileIfExists(const std::string& path);
-
 }  // namespace alerting

@@ -4,8 +4,8 @@
 
 #include <cstdio>
 
-#include "alerting/nflog.h"
 #include "base/coding.h"
+#include "base/file_util.h"
 #include "base/crc32c.h"
 #include "model/matcher.h"
 
@@ -287,11 +287,11 @@ base::Status Silences::SaveSnapshot(const std::string& path) const {
     }
   }
   base::PutBE32(&out, base::Crc32c(out));
-  return WriteFileAtomically(path, out);
+  return base::WriteFileAtomically(path, out);
 }
 
 base::Status Silences::LoadSnapshot(const std::string& path) {
-  ASSIGN_OR_RETURN(std::optional<std::string> data, ReadFileIfExists(path));
+  ASSIGN_OR_RETURN(std::optional<std::string> data, base::ReadFileIfExists(path));
   if (!data.has_value()) return base::Status::Ok();
   auto corrupt = [&](std::string_view what) {
     return base::Corruption("corrupt silences snapshot " + path + ": " + std::string(what));

@@ -1,10 +1,11 @@
-// File helpers of the block layer: read-only memory maps and the fsync/rename steps that make
-// a block or a tombstones file appear atomically.
+// File helpers of the block layer: read-only memory maps (whole-file reads, fsync and rename:
+// base/file_util.h).
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include "base/file_util.h"
 #include "base/status.h"
 
 namespace tsdb::block {
@@ -30,13 +31,10 @@ class MmapFile {
   size_t size_ = 0;
 };
 
-// Writes `data` to a new file `path` (replacing one that exists) and fsyncs it.
-base::Status WriteFileSync(const std::string& path, std::string_view data);
-// Reads a whole file; kNotFound when it does not exist.
-base::Result<std::string> ReadFile(const std::string& path);
-// fsyncs a directory (after creating, renaming or removing entries in it).
-base::Status SyncDir(const std::string& dir);
-// Renames `from` to `to` (atomic on POSIX file systems) and fsyncs the parent of `to`.
-base::Status RenameSync(const std::string& from, const std::string& to);
+// The whole-file helpers live in base/ (one copy for WAL, blocks and snapshots).
+using base::ReadFile;
+using base::RenameSync;
+using base::SyncDir;
+using base::WriteFileSync;
 
 }  // namespace tsdb::block

@@ -1,3 +1,4 @@
+#include "base/file_util.h"
 #include "tsdb/wal/checkpoint.h"
 
 #include <fmt/format.h>
@@ -227,7 +228,7 @@ base::Result<CheckpointStats> Checkpoint(base::Logger& logger, const std::string
   if (!reader->status().ok()) return reader->status().WithPrefix("read segments for checkpoint");
   RETURN_IF_ERROR(flush());
   RETURN_IF_ERROR(cp->Close());
-  RETURN_IF_ERROR(detail::SyncDir(tmp_dir));
+  RETURN_IF_ERROR(base::SyncDir(tmp_dir));
 
   // No checkpoint.<to> directory exists (to is after the last checkpoint); clear any stray
   // file of that name so that the rename cannot fail on it.
@@ -236,7 +237,7 @@ base::Result<CheckpointStats> Checkpoint(base::Logger& logger, const std::string
   fs::rename(tmp_dir, cp_dir, ec);
   if (ec) return base::IOError(fmt::format("rename {} to {}: {}", tmp_dir, cp_dir, ec.message()));
   remove_tmp.Release();
-  RETURN_IF_ERROR(detail::SyncDir(wal_dir));
+  RETURN_IF_ERROR(base::SyncDir(wal_dir));
 
   if (auto st = DeleteCheckpoints(wal_dir, to); !st.ok()) {
     logger.Warn(kComponent, "Deleting old checkpoints failed", {{"err", st.ToString()}});

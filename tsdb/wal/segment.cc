@@ -68,15 +68,6 @@ base::Result<std::pair<int, int>> Segments(const std::string& dir) {
 
 namespace detail {
 
-base::Status SyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return base::ErrnoError("open directory " + dir);
-  base::Status st;
-  if (::fsync(fd) != 0) st = base::ErrnoError("fsync directory " + dir);
-  ::close(fd);
-  return st;
-}
-
 base::Status SyncFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return base::ErrnoError("open " + path);

@@ -65,8 +65,6 @@ struct SegmentRange {
 };
 
 namespace detail {
-// fsyncs a directory so that file creations, renames and deletions in it are durable.
-base::Status SyncDir(const std::string& dir);
 // fdatasyncs a file.
 base::Status SyncFile(const std::string& path);
 }  // namespace detail

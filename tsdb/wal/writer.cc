@@ -1,3 +1,4 @@
+#include "base/file_util.h"
 #include "tsdb/wal/writer.h"
 
 #include <fcntl.h>
@@ -129,7 +130,7 @@ base::Status Writer::StartSegment(int index) {
   const std::string path = SegmentName(dir_, index);
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0666);
   if (fd < 0) return base::ErrnoError("create wal segment " + path);
-  if (auto st = detail::SyncDir(dir_); !st.ok()) {
+  if (auto st = base::SyncDir(dir_); !st.ok()) {
     ::close(fd);
     ::unlink(path.c_str());
     return st;
@@ -439,7 +440,7 @@ base::Status Repair(base::Logger& logger, const std::string& dir, int segment, i
   }
   ::close(fd);
   RETURN_IF_ERROR(st);
-  RETURN_IF_ERROR(detail::SyncDir(dir));
+  RETURN_IF_ERROR(base::SyncDir(dir));
   logger.Warn(kComponent, "WAL segment truncated",
               {{"segment", std::to_string(segment)},
                {"offset", std::to_string(cut)},
