@@ -133,7 +133,7 @@ base::Result<std::unique_ptr<DB>> DB::Open(const std::string& dir, const Options
   Options opts = options;
   if (opts.block_range.count() > 0) {
     // Blocks carry retention; the head only holds what is not persisted yet.
-    opts.truncate_interval = std::chrono::milliseconds::max();
+    opts.truncate_interval = std::chrono::hours(24 * 365 * 100);  // never (max() overflows in ns)
     if (opts.max_block_duration.count() <= 0) {
       auto tenth = opts.retention / 10;
       opts.max_block_duration = std::min<std::chrono::milliseconds>(
