@@ -1,6 +1,7 @@
 #include "tsdb/db.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -315,6 +316,10 @@ base::Status DB::CutHead(bool all) {
       impl_->persisted_until = end;
       RETURN_IF_ERROR(head_->Truncate(end));
     }
+    // The truncated chunks and the cut's temporary buffers are free now: hand the memory back
+    // to the system rather than keeping it in malloc's arenas (resident memory per series is
+    // what a long-running server is judged by).
+    ::malloc_trim(0);
   }
 }
 
