@@ -53,6 +53,7 @@ enum Kind {
   kTemperature,  // hardware temperature: 1 decimal, mean-reverting random walk
   kLoad,         // node_load1-like gauge: 2 decimals, random walk >= 0
   kRatio,        // cache hit ratio per interval: a / b, full double precision
+  kDurationSum,  // a summary's or histogram's _sum: ms durations added to a double, per request
   kNumKinds,
 };
 
@@ -62,9 +63,9 @@ struct KindInfo {
 };
 
 constexpr KindInfo kKinds[kNumKinds] = {
-    {"requests counter", 0.30},    {"slow counter", 0.20},        {"bytes counter", 0.10},
+    {"requests counter", 0.25},    {"slow counter", 0.20},        {"bytes counter", 0.10},
     {"cpu seconds (2 dec)", 0.15}, {"memory bytes gauge", 0.10},  {"temperature (1 dec)", 0.04},
-    {"load (2 dec)", 0.06},        {"ratio 0..1 (17 dig)", 0.05},
+    {"load (2 dec)", 0.06},        {"ratio 0..1 (17 dig)", 0.05}, {"float sum (3 dec)", 0.05},
 };
 
 // Scrape timestamps on a 15 s grid with a per-series phase. The scrape fires d ms late: 0 to 2
@@ -177,6 +178,21 @@ std::vector<double> Values(Kind kind, size_t n, std::mt19937_64& rng) {
         const uint64_t b = 1 + Poisson(lookups * 15, rng);
         std::binomial_distribution<uint64_t> hits(b, p);
         v[i] = static_cast<double>(hits(rng)) / static_cast<double>(b);
+      }
+      break;
+    }
+    case kDurationSum: {
+      // As a client library keeps http_request_duration_seconds_sum: each request adds its
+      // duration in seconds (whole milliseconds, log-normal around 50 ms) to a double, so the
+      // sum carries float-addition noise (12345.678000000001).
+      const double rate = std::min(20.0, std::exp(gauss(rng)));  // requests/s, median 1
+      double sum = static_cast<double>(rng() % 100000000) / 1000;
+      for (size_t i = 0; i < n; ++i) {
+        for (uint64_t r = Poisson(rate * 15 * Diurnal(i), rng); r > 0; --r) {
+          const double ms = std::max(1.0, std::round(std::exp(std::log(50.0) + gauss(rng))));
+          sum += ms / 1000;
+        }
+        v[i] = sum;
       }
       break;
     }

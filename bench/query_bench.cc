@@ -124,13 +124,6 @@ void Usage() {
   --prometheus PATH (/usr/bin/prometheus)   --victoria-metrics PATH (/usr/bin/victoria-metrics)
 )");
 }
-
-std::string ExeDir() {
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string(".") : exe.parent_path().string();
-}
-
 base::Result<std::vector<std::string>> SplitList(const std::string& s) {
   std::vector<std::string> out;
   std::stringstream ss(s);
@@ -354,22 +347,6 @@ double Percentile(std::vector<double> v, double p) {
   const auto rank = static_cast<size_t>(std::ceil(p * static_cast<double>(v.size())));
   return v[std::min(v.size(), std::max<size_t>(rank, 1)) - 1];
 }
-
-// Waits until the server used under 2 % of a core over one second, for at most `limit_s`;
-// returns the seconds waited.
-base::Result<double> AwaitIdle(ChildProcess& server, double limit_s) {
-  const auto t0 = Clock::now();
-  ASSIGN_OR_RETURN(double cpu, ProcessCpuSeconds(server.pid()));
-  for (;;) {
-    RETURN_IF_ERROR(Pause(seconds(1)));
-    if (server.Exited()) return Died(server, "while settling");
-    ASSIGN_OR_RETURN(double now, ProcessCpuSeconds(server.pid()));
-    const double waited = std::chrono::duration<double>(Clock::now() - t0).count();
-    if (now - cpu < 0.02 || waited >= limit_s) return waited;
-    cpu = now;
-  }
-}
-
 // Sets the VmHWM of `pid` back to its current RSS (Linux >= 4.0, our own child); false if the
 // kernel refused.
 bool ResetPeakRss(pid_t pid) {
@@ -450,7 +427,7 @@ base::Result<Running> Prepare(const Options& o, const Fleet& fleet, const Window
                  m->server.c_str(), stored ? std::to_string(*stored).c_str() : "unanswered",
                  fleet.series());
   }
-  ASSIGN_OR_RETURN(m->settle_s, AwaitIdle(server, o.settle_max_s));
+  ASSIGN_OR_RETURN(m->settle_s, AwaitIdle(server, o.settle_max_s, &g_interrupted));
   ASSIGN_OR_RETURN(ProcessMemory loaded, ReadProcessMemory(server.pid()));
   m->rss_loaded = loaded.rss_bytes;
   m->rss_peak = loaded.peak_rss_bytes;
@@ -757,7 +734,7 @@ int Main(int argc, char** argv) {
     base::Status settled = g_interrupted ? tools::Interrupted() : base::Status::Ok();
     for (Running& r : running) {
       if (!settled.ok()) break;
-      if (auto waited = AwaitIdle(*r.server, o.settle_max_s); !waited) settled = waited.error();
+      if (auto waited = AwaitIdle(*r.server, o.settle_max_s, &g_interrupted); !waited) settled = waited.error();
     }
     if (settled.ok()) {
       query_and_stop(running);

@@ -35,6 +35,20 @@ constexpr uint64_t kStreamOffset = 8;
 constexpr uint64_t kStreamCounterStep = 5;
 constexpr uint64_t kStreamRequests = 6;
 constexpr uint64_t kStreamMedianJitter = 7;
+// The gauges: per-instance starts, then per-round steps.
+constexpr uint64_t kStreamMemStart = 9;
+constexpr uint64_t kStreamTempStart = 10;
+constexpr uint64_t kStreamDiskSize = 11;
+constexpr uint64_t kStreamDiskUsed = 12;
+constexpr uint64_t kStreamMemStep = 13;
+constexpr uint64_t kStreamTempStep = 14;
+constexpr uint64_t kStreamDiskWrite = 15;
+constexpr uint64_t kStreamDiskGrowth = 16;
+constexpr uint64_t kStreamLate = 17;
+
+constexpr double kPage = 4096;
+constexpr double kMiB = 1024.0 * 1024.0;
+constexpr double kGiB = 1024.0 * kMiB;
 
 constexpr double kRoundSeconds = Fleet::kIntervalMs / 1000.0;
 constexpr double kShape = 2.5;  // of the log-logistic latency distribution
@@ -55,8 +69,10 @@ void Observe(double n, double median_s, Fleet::Values* values) {
 
 }  // namespace
 
-Fleet Fleet::WithSeries(uint64_t min_series, uint64_t seed) {
-  return Fleet((min_series + kSeriesPerInstance - 1) / kSeriesPerInstance, seed);
+Fleet Fleet::WithSeries(uint64_t min_series, uint64_t seed, bool with_gauges,
+                        double late_percent) {
+  const uint64_t per = with_gauges ? kMaxSeriesPerInstance : kSeriesPerInstance;
+  return Fleet((min_series + per - 1) / per, seed, with_gauges, late_percent);
 }
 
 double Fleet::Uniform(uint64_t instance, int64_t round, uint64_t stream) const {
@@ -70,6 +86,11 @@ std::vector<std::pair<std::string, std::string>> Fleet::Labels(uint64_t instance
   char host[32];
   std::snprintf(host, sizeof(host), "host-%05llu:9100", static_cast<unsigned long long>(instance));
   std::string job(kJobs[instance % kJobs.size()]);
+  if (k >= kSeriesPerInstance) {
+    return {{"__name__", std::string(kGaugeNames[static_cast<size_t>(k - kSeriesPerInstance)])},
+            {"instance", host},
+            {"job", std::move(job)}};
+  }
   if (k == 0) return {{"__name__", "x"}, {"instance", host}, {"job", std::move(job)}};
   return {{"__name__", "x_bucket"},
           {"instance", host},
@@ -81,6 +102,15 @@ int64_t Fleet::OffsetMs(uint64_t instance) const {
   return 1 + static_cast<int64_t>(Uniform(instance, -1, kStreamOffset) * (kIntervalMs - 1));
 }
 
+int64_t Fleet::LateMs(uint64_t instance, int64_t round) const {
+  if (late_fraction_ <= 0) return 0;
+  const double u = Uniform(instance, round, kStreamLate);
+  if (u >= late_fraction_) return 0;
+  const double v = u / late_fraction_;  // uniform in [0, 1) again
+  if (v < 0.1) return 11 + static_cast<int64_t>(v * 10 * 190);
+  return 3 + static_cast<int64_t>((v - 0.1) / 0.9 * 8);
+}
+
 Fleet::Values Fleet::Initial(uint64_t instance) const {
   Values v{};
   // As if the process had been up for up to a day (counter) or an hour (histogram).
@@ -90,7 +120,21 @@ Fleet::Values Fleet::Initial(uint64_t instance) const {
   const double rps = 1 + 49 * Uniform(instance, -1, kStreamRequestRate);
   const double median_s = 0.01 * std::pow(50.0, Uniform(instance, -1, kStreamMedian));
   Observe(std::round(rps * 3600 * up), median_s, &v);
+  if (with_gauges_) {
+    const size_t g = kSeriesPerInstance;
+    const double mem = 64 * kMiB + (4 * kGiB - 64 * kMiB) * Uniform(instance, -1, kStreamMemStart);
+    v[g] = std::round(mem / kPage) * kPage;
+    v[g + 1] = std::round(350 + 400 * Uniform(instance, -1, kStreamTempStart)) / 10;
+    const double size = DiskSizeBytes(instance);
+    v[g + 2] = std::round(size * (0.1 + 0.8 * Uniform(instance, -1, kStreamDiskUsed)) / kPage) *
+               kPage / size;
+  }
   return v;
+}
+
+double Fleet::DiskSizeBytes(uint64_t instance) const {
+  return std::round(20 * kGiB * std::pow(100.0, Uniform(instance, -1, kStreamDiskSize)) / kPage) *
+         kPage;
 }
 
 void Fleet::Advance(uint64_t instance, int64_t round, Values* values) const {
@@ -104,6 +148,22 @@ void Fleet::Advance(uint64_t instance, int64_t round, Values* values) const {
   const double median_s = 0.01 * std::pow(50.0, Uniform(instance, -1, kStreamMedian)) *
                           (0.8 + 0.4 * Uniform(instance, round, kStreamMedianJitter));
   Observe(n, median_s, values);
+  if (with_gauges_) {
+    const size_t g = kSeriesPerInstance;
+    double& mem = (*values)[g];
+    mem += std::round(256 * (2 * Uniform(instance, round, kStreamMemStep) - 1)) * kPage;
+    mem = std::max(mem, 16 * kMiB);
+    double& temp = (*values)[g + 1];
+    temp = std::round((temp + 0.6 * Uniform(instance, round, kStreamTempStep) - 0.3) * 10) / 10;
+    temp = std::clamp(temp, 20.0, 95.0);
+    // used and size are whole pages below 2^42, so used = ratio * size rounds back exactly.
+    const double size = DiskSizeBytes(instance);
+    double used = std::round((*values)[g + 2] * size / kPage) * kPage;
+    if (Uniform(instance, round, kStreamDiskWrite) < 0.25) {
+      used += std::round(64 * kMiB * Uniform(instance, round, kStreamDiskGrowth) / kPage) * kPage;
+    }
+    (*values)[g + 2] = std::min(used, size) / size;
+  }
 }
 
 namespace {
@@ -147,14 +207,15 @@ class Sender {
     client_->set_write_timeout(timeout, 0);
 
     std::vector<std::vector<std::pair<std::string, std::string>>> labels;
-    labels.reserve((hi_ - lo_) * Fleet::kSeriesPerInstance);
+    const auto per = static_cast<size_t>(fleet_.series_per_instance());
+    labels.reserve((hi_ - lo_) * per);
     std::vector<Fleet::Values> values;
     values.reserve(hi_ - lo_);
     for (uint64_t i = lo_; i < hi_; ++i) {
-      for (int k = 0; k < Fleet::kSeriesPerInstance; ++k) labels.push_back(fleet_.Labels(i, k));
+      for (size_t k = 0; k < per; ++k) labels.push_back(fleet_.Labels(i, static_cast<int>(k)));
       values.push_back(fleet_.Initial(i));
     }
-    std::array<std::vector<tools::EncodedSample>, Fleet::kSeriesPerInstance> samples;
+    std::vector<std::vector<tools::EncodedSample>> samples(per);
 
     for (int64_t first = 0; first < options_.rounds; first += options_.rounds_per_request) {
       const int64_t end = std::min(options_.rounds, first + options_.rounds_per_request);
@@ -164,11 +225,11 @@ class Sender {
         const int64_t t0 = options_.first_ts_ms - fleet_.OffsetMs(i);
         for (int64_t r = first; r < end; ++r) {
           if (r > 0) fleet_.Advance(i, r, &v);
-          const int64_t ts = t0 + r * Fleet::kIntervalMs;
+          const int64_t ts = t0 + r * Fleet::kIntervalMs + fleet_.LateMs(i, r);
           for (size_t k = 0; k < samples.size(); ++k) samples[k].push_back({ts, v[k]});
         }
         for (size_t k = 0; k < samples.size(); ++k) {
-          tools::AppendTimeSeries(labels[(i - lo_) * Fleet::kSeriesPerInstance + k], samples[k],
+          tools::AppendTimeSeries(labels[(i - lo_) * per + k], samples[k],
                                   &raw_);
           pending_ += samples[k].size();
         }
