@@ -1,7 +1,8 @@
 // Packed chunk encoder and decoder (grammar in packed_chunk.h, docs/format/chunks.md section 8).
 // One integer pipeline (predictor, common divisor, blocks of PFOR / bucket / sparse codes)
 // serves both columns; the decimal scaling of values follows VictoriaMetrics' decimal encoding,
-// made exact: a value is scaled only when decoding gives back the same 64 bits.
+// made exact: a value is scaled only when decoding gives back the same 64 bits, or (the
+// decimal-ULP mode) scaled with rounding and given back exactly by a column of ULP corrections.
 #include "tsdb/chunkenc/packed_chunk.h"
 
 #include <algorithm>
@@ -804,6 +805,32 @@ std::vector<int> DecimalExponentsOf(const std::vector<Decimal>& decimals) {
   return out;
 }
 
+// ---- decimal-ULP values ----
+
+// The exponent field value that marks the decimal-ULP mode; the real exponent follows it.
+constexpr int kUlpMarker = kMaxExp + 1;
+constexpr int kMaxUlpDecimals = 9;  // UlpExponents tries exponents 0 to -9.
+// Corrections this far (in ULPs) or farther make the value an exception: 64 raw bits are then
+// cheaper than the correction, and -0.0 and values near zero of the other sign land here.
+constexpr int64_t kMaxUlpCorrection = int64_t{1} << 40;
+// UlpExponents: an exception's estimated bits (gap and raw bits), and the estimated bits per
+// value above which an exponent is not tried (XOR costs about 50 on values with no decimal form).
+constexpr size_t kUlpExceptionBits = 72;
+constexpr size_t kUlpMaxBitsPerValue = 48;
+
+// The mantissa m = llround(v / 10^exp) and correction r = bits(v) - bits(DecimalValue(m, exp))
+// (wrapping), so that bits(DecimalValue(m, exp)) + r == bits(v). False when v is not finite,
+// |v / 10^exp| >= 2^62 or |r| >= kMaxUlpCorrection: then v is an exception.
+bool ToUlp(double v, int exp, int64_t* m, int64_t* r) {
+  if (!std::isfinite(v)) return false;
+  const double scaled = exp >= 0 ? v / kPow10[exp] : v * kPow10[-exp];
+  if (!(std::fabs(scaled) < 4611686018427387904.0)) return false;  // 2^62
+  *m = std::llround(scaled);
+  *r = static_cast<int64_t>(std::bit_cast<uint64_t>(v) -
+                            std::bit_cast<uint64_t>(DecimalValue(*m, exp)));
+  return *r > -kMaxUlpCorrection && *r < kMaxUlpCorrection;
+}
+
 // ---- XOR values, as xor_chunk.cc ----
 
 struct XorState {
@@ -891,19 +918,25 @@ BitWriter WriteValues(std::span<const model::Sample> samples, const PackedOption
     }
     return w;
   }
+  const bool ulp = options.values == PackedValues::kDecimalUlp;
   const int exp = std::clamp(options.decimal_exp, -kMaxExp, kMaxExp);
   std::vector<int64_t> m(samples.size());
+  std::vector<int64_t> r(ulp ? samples.size() : 0);
   std::vector<size_t> exceptions;
   int64_t prev = 0;
   for (size_t i = 0; i < samples.size(); ++i) {
-    if (ToMantissa(samples[i].v, decimals[i], exp, &m[i])) {
+    const bool ok = ulp ? ToUlp(samples[i].v, exp, &m[i], &r[i])
+                        : ToMantissa(samples[i].v, decimals[i], exp, &m[i]);
+    if (ok) {
       prev = m[i];
     } else {
       m[i] = prev;  // An exception repeats the previous mantissa: a zero delta.
+      if (ulp) r[i] = 0;
       exceptions.push_back(i);
     }
   }
   w.WriteBit(false);
+  if (ulp) WriteZz(w, kUlpMarker);
   WriteZz(w, exp);
   WriteVb(w, exceptions.size());
   size_t last = 0;
@@ -913,6 +946,7 @@ BitWriter WriteValues(std::span<const model::Sample> samples, const PackedOption
     last = exceptions[k];
   }
   AppendStream(w, WriteIntColumn(m));
+  if (ulp) AppendStream(w, WriteIntColumn(r));
   return w;
 }
 
@@ -961,7 +995,9 @@ std::string Decode(std::string_view bytes, std::vector<model::Sample>& out,
     } else {
       int64_t exp = 0;
       uint64_t count = 0;
-      if (!ReadZz(r, &exp) || !ReadVb(r, &count)) return "values: truncated header";
+      if (!ReadZz(r, &exp)) return "values: truncated header";
+      const bool ulp = exp == kUlpMarker;
+      if ((ulp && !ReadZz(r, &exp)) || !ReadVb(r, &count)) return "values: truncated header";
       if (exp < -kMaxExp || exp > kMaxExp) return "values: decimal exponent out of range";
       if (count > n) return "values: more exceptions than samples";
       // Exceptions come before the mantissas: keep them aside as (index, bits).
@@ -979,6 +1015,15 @@ std::string Decode(std::string_view bytes, std::vector<model::Sample>& out,
       }
       const int e = static_cast<int>(exp);
       for (size_t i = 0; i < n; ++i) out[i].v = DecimalValue(column[i], e);
+      if (ulp) {
+        if (const char* err = ReadIntColumn(r, column); err != nullptr) {
+          return std::string("values: corrections: ") + err;
+        }
+        for (size_t i = 0; i < n; ++i) {
+          out[i].v = std::bit_cast<double>(std::bit_cast<uint64_t>(out[i].v) +
+                                           static_cast<uint64_t>(column[i]));
+        }
+      }
       for (const auto& [index, bits] : exceptions) out[index].v = std::bit_cast<double>(bits);
     }
   }
@@ -1012,6 +1057,62 @@ std::vector<int> DecimalExponents(std::span<const model::Sample> samples) {
   return DecimalExponentsOf(Decimals(samples));
 }
 
+std::vector<int> UlpExponents(std::span<const model::Sample> samples) {
+  // Rank exponents by EstimateBits of the two columns (the mantissas' deltas over their common
+  // divisor, the corrections by the better of none and delta) plus kUlpExceptionBits per
+  // exception.
+  std::vector<std::pair<size_t, int>> ranked;
+  std::vector<int64_t> m(samples.size());
+  std::vector<int64_t> r(samples.size());
+  for (int exp = 0; exp >= -kMaxUlpDecimals; --exp) {
+    size_t exception_bits = 0;
+    bool inexact = false;  // some value is not m * 10^exp bit for bit
+    for (size_t i = 0; i < samples.size(); ++i) {
+      if (!ToUlp(samples[i].v, exp, &m[i], &r[i])) {
+        exception_bits += kUlpExceptionBits;
+        m[i] = i > 0 ? m[i - 1] : 0;
+        r[i] = 0;
+        continue;
+      }
+      inexact |= r[i] != 0;
+    }
+    const size_t limit = kUlpMaxBitsPerValue * samples.size();
+    if (exception_bits > limit) continue;
+    size_t bits = exception_bits;
+    if (samples.size() >= 2) {
+      // The mantissas' deltas over their common divisor, as WriteIntColumn divides them: at
+      // too fine an exponent they are all multiples of a power of ten.
+      uint64_t g = 0;
+      for (size_t i = samples.size() - 1; i > 0 && g != 1; --i) {
+        const int64_t d = Sub(m[i], m[i - 1]);
+        g = std::gcd(g, d < 0 ? uint64_t{0} - static_cast<uint64_t>(d) : static_cast<uint64_t>(d));
+      }
+      for (size_t i = samples.size() - 1; i > 0; --i) {
+        m[i] = Sub(m[i], m[i - 1]);
+        if (g > 1 && g <= (uint64_t{1} << 62)) m[i] /= static_cast<int64_t>(g);
+      }
+      m[0] = 0;
+      bits += EstimateBits(m, kNone) + std::min(EstimateBits(r, kNone), EstimateBits(r, kDelta));
+    }
+    if (!inexact) {
+      // Every value is m * 10^exp bit for bit or an exception: kDecimal takes these bits less
+      // the corrections' (about one per value), finer exponents only cost more, and coarser
+      // ones are worth a try only below it.
+      std::erase_if(ranked, [&](const auto& c) { return c.first + samples.size() >= bits; });
+      break;
+    }
+    if (bits <= limit) ranked.push_back({bits, exp});
+  }
+  // Fewest bits first; on a tie the fewest decimals (a smaller mantissa seed and divisor).
+  std::sort(ranked.begin(), ranked.end(),
+            [](const auto& a, const auto& b) {
+              return a.first < b.first || (a.first == b.first && a.second > b.second);
+            });
+  std::vector<int> out;
+  for (size_t i = 0; i < ranked.size() && i < 2; ++i) out.push_back(ranked[i].second);
+  return out;
+}
+
 base::Result<std::string> EncodePackedBest(std::span<const model::Sample> samples) {
   if (samples.size() > PackedChunk::kMaxSamples) return EncodePacked(samples, {});
   const BitWriter timestamps = WriteTimestamps(samples);
@@ -1020,6 +1121,11 @@ base::Result<std::string> EncodePackedBest(std::span<const model::Sample> sample
   for (const int exp : DecimalExponentsOf(decimals)) {
     BitWriter w =
         WriteValues(samples, {.values = PackedValues::kDecimal, .decimal_exp = exp}, decimals);
+    if (w.bit_len() < best.bit_len()) best = std::move(w);
+  }
+  for (const int exp : UlpExponents(samples)) {
+    BitWriter w =
+        WriteValues(samples, {.values = PackedValues::kDecimalUlp, .decimal_exp = exp}, decimals);
     if (w.bit_len() < best.bit_len()) best = std::move(w);
   }
   return Assemble(samples.size(), timestamps, best);

@@ -6,10 +6,15 @@
 // block's most common one). Values are integers after decimal scaling (v == m * 10^exp, one exp
 // per chunk, checked bit for bit); values that do not scale are exceptions kept as raw
 // IEEE-754 bits, and a chunk whose values do not scale keeps them as Gorilla XOR values.
+// Values near decimals but not on them (float-sum noise: 12345.678000000001) take the
+// decimal-ULP mode: m = llround(v / 10^exp) plus a column of signed ULP corrections
+// r = bits(v) - bits(m * 10^exp), so that decoding stays bit exact.
 // Full grammar, field notes and a worked example: docs/format/chunks.md section 8.
 //
 //   chunk       := num_samples:uvarint(bytes) [int_column(t) values] padding
 //   values      := '0' exp:zz exc_count:vb (gap:vb bits:64){exc_count} int_column(m)
+//                | '0' 23:zz exp:zz exc_count:vb (gap:vb bits:64){exc_count} int_column(m)
+//                  int_column(r)                               (decimal-ULP; exp in -22..22)
 //                | '1' v_0:64 xor_value{num_samples - 1}
 //   int_column  := predictor:2 seed:zz{0, 1 or 2} gcd_minus_1:vb ('0' | '1' block+)
 //   block       := '0' pfor | '10' bucket | '11' sparse      (packed_chunk.cc has their grammar)
@@ -35,12 +40,17 @@ namespace tsdb::chunkenc {
 enum class PackedValues : uint8_t {
   kDecimal,  // m * 10^exp with exceptions; `decimal_exp` chooses exp.
   kXor,      // Gorilla XOR of the raw bits.
+  // m = llround(v / 10^exp) and the ULP correction bits(v) - bits(m * 10^exp), both int
+  // columns; non-finite values, values off the int64 range or far from m * 10^exp (a
+  // correction of 2^40 ULPs or more, -0.0 included) are exceptions.
+  kDecimalUlp,
 };
 
 struct PackedOptions {
   PackedValues values = PackedValues::kDecimal;
-  // For kDecimal: the chunk's exponent. Values that do not equal m * 10^exp with an int64 m
-  // (bit for bit) become exceptions. DecimalExponents() lists the useful candidates.
+  // For kDecimal and kDecimalUlp: the chunk's exponent (clamped to -22..22). For kDecimal,
+  // values that do not equal m * 10^exp with an int64 m (bit for bit) become exceptions;
+  // DecimalExponents() lists the useful candidates (UlpExponents() for kDecimalUlp).
   int decimal_exp = 0;
 };
 
@@ -112,14 +122,24 @@ class PackedChunk final : public Chunk {
 base::Result<std::string> EncodePacked(std::span<const model::Sample> samples,
                                        const PackedOptions& options);
 
-// The smallest packed chunk for `samples`: XOR values or decimal values at each exponent of
-// DecimalExponents, whichever takes fewest bits. Errors as EncodePacked.
+// The smallest packed chunk for `samples`: XOR values, decimal values at each exponent of
+// DecimalExponents, or decimal-ULP values at each exponent of UlpExponents, whichever takes
+// fewest bits. Errors as EncodePacked.
 base::Result<std::string> EncodePackedBest(std::span<const model::Sample> samples);
 
 // The decimal exponents worth trying for `samples`, at most three: the smallest exponent that
 // represents every value, and the ones that leave at most 1% and 10% of the values as
 // exceptions. Empty when no value has a decimal form (then only kXor makes sense).
 std::vector<int> DecimalExponents(std::span<const model::Sample> samples);
+
+// The exponents worth trying for kDecimalUlp: at most two among 0, -1, ..., -9 (0 to 9
+// decimals), those with the fewest estimated bits (the mantissas' deltas over their common
+// divisor and the corrections, as the int columns would code them, plus 72 bits per
+// exception). Left out: exponents estimated above 48 bits per value (XOR does as well), and,
+// from the first exponent at which every value is exactly m * 10^exp or an exception, that
+// one, every finer one and every coarser one not estimated smaller than kDecimal there. Empty
+// for values with no decimal form, or exact decimals.
+std::vector<int> UlpExponents(std::span<const model::Sample> samples);
 
 // An iterator over the packed chunk `bytes`, recycling `reuse` when it is a PackedIterator.
 std::unique_ptr<Iterator> NewPackedIterator(std::string_view bytes,

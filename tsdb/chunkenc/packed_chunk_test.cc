@@ -3,6 +3,7 @@
 // crash or a read outside the bytes) on truncated, extended and bit-flipped chunks.
 #include "tsdb/chunkenc/packed_chunk.h"
 
+#include <algorithm>
 #include <bit>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -10,6 +11,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/sample.h"
@@ -68,13 +70,24 @@ void RequireRoundTrips(const std::vector<model::Sample>& in) {
   std::vector<PackedOptions> variants = {{.values = PackedValues::kXor},
                                          {.values = PackedValues::kDecimal, .decimal_exp = 0},
                                          {.values = PackedValues::kDecimal, .decimal_exp = -3},
-                                         {.values = PackedValues::kDecimal, .decimal_exp = 22}};
+                                         {.values = PackedValues::kDecimal, .decimal_exp = 22},
+                                         {.values = PackedValues::kDecimalUlp, .decimal_exp = 0},
+                                         {.values = PackedValues::kDecimalUlp, .decimal_exp = 3},
+                                         {.values = PackedValues::kDecimalUlp, .decimal_exp = -3},
+                                         {.values = PackedValues::kDecimalUlp, .decimal_exp = -22},
+                                         {.values = PackedValues::kDecimalUlp, .decimal_exp = 22}};
   for (const int e : tsdb::chunkenc::DecimalExponents(in)) {
     variants.push_back({.values = PackedValues::kDecimal, .decimal_exp = e});
   }
+  for (const int e : tsdb::chunkenc::UlpExponents(in)) {
+    variants.push_back({.values = PackedValues::kDecimalUlp, .decimal_exp = e});
+  }
   for (const PackedOptions& o : variants) {
-    INFO("values " << (o.values == PackedValues::kXor ? "xor" : "decimal") << " exp "
-                   << o.decimal_exp << ", " << in.size() << " samples");
+    INFO("values "
+         << (o.values == PackedValues::kXor
+                 ? "xor"
+                 : (o.values == PackedValues::kDecimal ? "decimal" : "decimal-ulp"))
+         << " exp " << o.decimal_exp << ", " << in.size() << " samples");
     auto bytes = EncodePacked(in, o);
     REQUIRE(bytes.ok());
     REQUIRE(ToBits(DecodeAll(Encoding::kPacked, *bytes)) == ToBits(in));
@@ -213,6 +226,123 @@ TEST_CASE("packed chunks round trip adversarial values and timestamps bit for bi
   }
 }
 
+// A float counter accumulated in a double: `step` times a random multiple of 10^-digits per
+// sample, starting at `start`, so the values carry float-sum noise (12345.678000000001).
+std::vector<model::Sample> FloatSum(std::mt19937_64& rng, size_t n, double start, int digits,
+                                    int64_t max_units) {
+  std::vector<model::Sample> s;
+  double v = start;
+  const double unit = 1 / std::pow(10.0, digits);
+  for (size_t i = 0; i < n; ++i) {
+    v += static_cast<double>(static_cast<int64_t>(rng() % static_cast<uint64_t>(max_units))) * unit;
+    s.push_back({1700000000000 + static_cast<int64_t>(i) * 15000, v});
+  }
+  return s;
+}
+
+size_t PackedSize(const std::vector<model::Sample>& s, const PackedOptions& o) {
+  auto b = EncodePacked(s, o);
+  REQUIRE(b.ok());
+  return b->size();
+}
+
+TEST_CASE("packed chunks round trip float sums in the decimal-ULP mode bit for bit",
+          "[tsdb][chunkenc][packed]") {
+  std::mt19937_64 rng(11);
+  SECTION("float-sum noise is lossless and much smaller than XOR") {
+    for (const int digits : {1, 2, 3, 6}) {
+      for (const auto& [start, start_digits] : std::vector<std::pair<double, int>>{
+               {0.0, 0}, {12345.678, 3}, {-987654.321, 3}, {3.5e9, 0}}) {
+        INFO("digits " << digits << " start " << start);
+        const int want = -std::max(digits, start_digits);  // the series' decimal exponent
+        const std::vector<model::Sample> s = FloatSum(rng, 240, start, digits, 5000);
+        // The series really has noise: exact decimal scaling leaves values as exceptions.
+        size_t inexact = 0;
+        for (const auto& x : s) {
+          const double scaled = std::round(x.v * std::pow(10.0, digits)) / std::pow(10.0, digits);
+          inexact += std::bit_cast<uint64_t>(scaled) != std::bit_cast<uint64_t>(x.v) ? 1 : 0;
+        }
+        REQUIRE(inexact > 0);
+        RequireRoundTrips(s);
+        const std::vector<int> exps = tsdb::chunkenc::UlpExponents(s);
+        REQUIRE(!exps.empty());
+        CHECK(exps.front() >= want);
+        const size_t ulp =
+            PackedSize(s, {.values = PackedValues::kDecimalUlp, .decimal_exp = want});
+        const size_t xor_bytes = PackedSize(s, {.values = PackedValues::kXor});
+        CHECK(ulp * 2 < xor_bytes);
+        auto best = tsdb::chunkenc::EncodePackedBest(s);
+        REQUIRE(best.ok());
+        CHECK(best->size() <= ulp);
+        // The ULP mode is what EncodePackedBest chose: every other mode is larger.
+        size_t other = xor_bytes;
+        for (const int e : tsdb::chunkenc::DecimalExponents(s)) {
+          other = std::min(other, PackedSize(s, {.decimal_exp = e}));
+        }
+        CHECK(best->size() < other);
+        INFO("sizes: best " << best->size() << " other " << other << " xor " << xor_bytes);
+        CHECK(best->size() * 2 < xor_bytes);
+      }
+    }
+  }
+  SECTION("float sums mixed with stale NaNs, infinities, -0.0, huge and unrelated values") {
+    for (int round = 0; round < 30; ++round) {
+      std::vector<model::Sample> s = FloatSum(rng, 1 + rng() % 1100, 1e3, 3, 100000);
+      for (auto& x : s) {
+        if (rng() % 8 != 0) continue;
+        switch (rng() % 9) {
+          case 0:
+            x.v = model::StaleNaN();
+            break;
+          case 1:
+            x.v = rng() % 2 == 0 ? std::numeric_limits<double>::infinity()
+                                 : -std::numeric_limits<double>::infinity();
+            break;
+          case 2:
+            x.v = -0.0;
+            break;
+          case 3:
+            x.v = rng() % 2 == 0 ? 1e300 : -9.3e18;
+            break;
+          case 4:
+            x.v = D(rng());  // any bit pattern, NaN payloads included
+            break;
+          case 5:
+            x.v = D(kAdversarialValues[rng() % kAdversarialValues.size()]);
+            break;
+          case 6:
+            x.v = std::nextafter(x.v, 1e308);  // one ULP off the sum
+            break;
+          case 7:
+            x.v = -x.v;
+            break;
+          case 8:
+            x.v = 1e-300 * static_cast<double>(rng() % 1000);  // near zero, far from 10^-3
+            break;
+        }
+      }
+      RequireRoundTrips(s);
+      for (int exp = -4; exp <= 12; ++exp) {
+        INFO("exp " << exp);
+        auto b = EncodePacked(s, {.values = PackedValues::kDecimalUlp, .decimal_exp = exp});
+        REQUIRE(b.ok());
+        REQUIRE(ToBits(DecodeAll(Encoding::kPacked, *b)) == ToBits(s));
+      }
+    }
+  }
+  SECTION("no exponent for values with no decimal relation, or none finite") {
+    std::vector<model::Sample> s;
+    for (int64_t i = 0; i < 200; ++i) s.push_back({i, D(rng() | 0x0010000000000000ULL)});
+    CHECK(tsdb::chunkenc::UlpExponents(s).empty());
+    for (auto& x : s) x.v = model::StaleNaN();
+    CHECK(tsdb::chunkenc::UlpExponents(s).empty());
+    RequireRoundTrips(s);
+    // Exact decimals: kDecimal stores them without corrections, the ULP mode is not tried.
+    for (size_t i = 0; i < s.size(); ++i) s[i].v = static_cast<double>(i) / 4;
+    CHECK(tsdb::chunkenc::UlpExponents(s).empty());
+  }
+}
+
 TEST_CASE("packed chunks round trip in each block coding", "[tsdb][chunkenc][packed]") {
   // Inputs on which the encoder picks each block coding (checked when the codings were
   // written): PFOR, PFOR with exceptions, sparse (one-sided and two-sided), bucket.
@@ -295,6 +425,30 @@ TEST_CASE("packed chunk bytes of the worked example in docs/format/chunks.md",
   REQUIRE(best.ok());
   CHECK((*best)->encoding() == Encoding::kPacked);
   CHECK((*best)->bytes() == want);
+}
+
+TEST_CASE("packed chunk bytes of the decimal-ULP example in docs/format/chunks.md",
+          "[tsdb][chunkenc][packed]") {
+  const double a = 0.1;
+  const double b = a + 0.2;  // 0.30000000000000004
+  const double c = b + 0.3;  // 0.6000000000000001
+  const std::vector<model::Sample> s = {{1000, a}, {16000, b}, {31000, c}};
+  const std::string want = {'\x03', '\xa5', '\x7a', '\x13', '\xb5', '\x30', '\x11', '\x5d',
+                            '\x00', '\x28', '\x20', '\x60', '\xa8', '\x80', '\x4c'};
+  auto bytes = tsdb::chunkenc::EncodePackedBest(s);
+  REQUIRE(bytes.ok());
+  CHECK(*bytes == want);
+  auto ulp = EncodePacked(s, {.values = PackedValues::kDecimalUlp, .decimal_exp = -1});
+  REQUIRE(ulp.ok());
+  CHECK(*ulp == want);
+  CHECK(ToBits(DecodeAll(Encoding::kPacked, want)) == ToBits(s));
+  // The marker's length 1 000101 becomes 1 111101: a 62-bit exponent field, out of range.
+  std::string bad = want;
+  bad[6] = static_cast<char>(bad[6] | 0x0f);
+  auto it = tsdb::chunkenc::NewIterator(Encoding::kPacked, bad);
+  while (it->Next()) {
+  }
+  CHECK(it->status().code() == base::StatusCode::kCorruption);
 }
 
 TEST_CASE("packed chunks are write-once", "[tsdb][chunkenc][packed]") {
@@ -420,10 +574,18 @@ TEST_CASE("packed chunk corruption is reported, never read past", "[tsdb][chunke
     inputs.push_back(s);
     for (auto& x : s) x.v = 5;
     inputs.push_back(s);
+    // Float-sum noise with stale markers, -0.0 and infinities: the decimal-ULP mode.
+    s = FloatSum(rng, 500, 4321.5, 3, 3000);
+    for (size_t i = 0; i < s.size(); i += 61) s[i].v = model::StaleNaN();
+    s[100].v = -0.0;
+    s[200].v = -std::numeric_limits<double>::infinity();
+    inputs.push_back(s);
   }
   std::vector<std::string> chunks;
   for (const auto& s : inputs) {
-    for (const PackedOptions& o : {PackedOptions{.values = PackedValues::kXor}, PackedOptions{}}) {
+    for (const PackedOptions& o :
+         {PackedOptions{.values = PackedValues::kXor}, PackedOptions{},
+          PackedOptions{.values = PackedValues::kDecimalUlp, .decimal_exp = -3}}) {
       auto b = EncodePacked(s, o);
       REQUIRE(b.ok());
       chunks.push_back(*b);
