@@ -255,6 +255,17 @@ class Server:
         return [self.hestia, "alertmanager"] + flags
 
     def start(self, timeout=30):
+        # The port came from free_port(): another server or a sink of a scenario running in
+        # parallel may have taken it since. Then the server fails to bind: pick another port.
+        for _ in range(5):
+            if self._start_once(timeout):
+                return
+            self.port = free_port()
+            self.base = "http://127.0.0.1:%d" % self.port
+        raise RuntimeError("%s could not bind a free port (log %s)" % (self.name, self.log_path()))
+
+    def _start_once(self, timeout):
+        """True once this server answers; False when it lost its port to another process."""
         self.starts += 1
         log = open(os.path.join(self.dir, "log.%d" % self.starts), "w")
         self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
@@ -265,11 +276,17 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                with open(self.log_path(), encoding="utf-8", errors="replace") as f:
+                    if "address already in use" in f.read():
+                        return False
                 raise RuntimeError("%s exited with %s at start (log %s)" %
                                    (self.name, self.proc.returncode, self.log_path()))
-            status, _ = http_call("GET", self.base + "/-/ready", timeout=2)
-            if status == 200:
-                return
+            # Ready means this Alertmanager answers: a sink that took the port answers too, but
+            # not with a status document.
+            status, body = http_call("GET", self.base + "/api/v2/status", timeout=2)
+            if status == 200 and isinstance(body, dict) and "versionInfo" in body:
+                if self.proc.poll() is None:
+                    return True
             time.sleep(0.1)
         raise RuntimeError("%s not ready after %d s (log %s)" % (self.name, timeout, self.log_path()))
 
