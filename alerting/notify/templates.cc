@@ -116,16 +116,20 @@ constexpr std::string_view kDefaultText = R"tmpl(
 {{ define "victorops.default.monitoring_tool" }}{{ template "__alertmanager" . }}{{ end }}
 
 {{/* The pushover, sns and webex messages: common annotation values, then each non-empty
-     section between blank lines. Telegram and discord: the same without the annotations. */}}
+     section between blank lines (__text_sections). Telegram and discord: the same without the
+     annotations. */}}
 {{ define "pushover.default.title" }}{{ template "__subject" . }}{{ end }}
-{{ define "pushover.default.message" -}}
-  {{ .CommonAnnotations.SortedPairs.Values | join " " }}{{ "\n" }}
+{{ define "__text_sections" -}}
   {{- if gt (len .Alerts.Firing) 0 -}}
     {{ "\n" }}Alerts Firing:{{ "\n" }}{{ template "__text_alert_list" .Alerts.Firing }}{{ "\n" }}
   {{- end }}{{ "\n" }}
   {{- if gt (len .Alerts.Resolved) 0 -}}
     {{ "\n" }}Alerts Resolved:{{ "\n" }}{{ template "__text_alert_list" .Alerts.Resolved }}{{ "\n" }}
   {{- end }}{{ "\n" }}
+{{- end }}
+{{ define "pushover.default.message" -}}
+  {{ .CommonAnnotations.SortedPairs.Values | join " " }}{{ "\n" }}
+  {{- template "__text_sections" . }}
 {{- end }}
 {{ define "pushover.default.url" }}{{ template "__alertmanagerURL" . }}{{ end }}
 
@@ -134,12 +138,7 @@ constexpr std::string_view kDefaultText = R"tmpl(
 
 {{ define "telegram.default.message" -}}
   {{ "\n" }}
-  {{- if gt (len .Alerts.Firing) 0 -}}
-    {{ "\n" }}Alerts Firing:{{ "\n" }}{{ template "__text_alert_list" .Alerts.Firing }}{{ "\n" }}
-  {{- end }}{{ "\n" }}
-  {{- if gt (len .Alerts.Resolved) 0 -}}
-    {{ "\n" }}Alerts Resolved:{{ "\n" }}{{ template "__text_alert_list" .Alerts.Resolved }}{{ "\n" }}
-  {{- end }}{{ "\n" }}
+  {{- template "__text_sections" . }}
 {{- end }}
 
 {{ define "discord.default.title" }}{{ template "__subject" . }}{{ end }}
