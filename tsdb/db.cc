@@ -60,11 +60,6 @@ base::Status RemoveBlockDir(const std::string& dir) {
   return base::Status::Ok();
 }
 
-// The matcher selecting every series (series always have at least one label).
-std::vector<model::Matcher> AllSeries() {
-  return {*model::Matcher::Make(model::MatchType::kRegexMatch, "__name__", ".*")};
-}
-
 }  // namespace
 
 struct DB::Impl {
@@ -203,7 +198,7 @@ base::Result<std::unique_ptr<DB>> DB::Open(const std::string& dir, const Options
                       return static_cast<double>(t);
                     });
 
-  ASSIGN_OR_RETURN(db->head_, Head::Open(dir + "/wal", opts));
+  ASSIGN_OR_RETURN(db->head_, Head::Open(dir + "/wal", opts, dir + "/chunks_head"));
   if (opts.read_only || opts.block_range.count() <= 0) return db;
   if (impl.persisted_until != model::kMinTime) {
     db->head_->SetMinValidTime(impl.persisted_until);
@@ -267,7 +262,7 @@ std::vector<BlockInfo> DB::Blocks() const {
 }
 
 uint64_t DB::SizeBytes() const {
-  uint64_t n = DirBytes(dir_ + "/wal");
+  uint64_t n = DirBytes(dir_ + "/wal") + head_->ChunkStoreBytes();
   for (const auto& b : impl_->Snapshot()) n += DirBytes(b->dir());
   return n;
 }
@@ -275,8 +270,9 @@ uint64_t DB::SizeBytes() const {
 // Writes the head's samples in [mint, maxt) as a new level-1 block and loads it.
 // REQUIRES: work_mu held.
 base::Status DB::WriteHeadBlock(model::Timestamp mint, model::Timestamp maxt) {
-  ASSIGN_OR_RETURN(auto q, head_->NewQuerier(mint, maxt - 1));
-  auto set = q->Select(true, nullptr, AllSeries());
+  // One series at a time: a 2 h block of a large head would otherwise hold every series'
+  // chunk snapshots at once while the head keeps ingesting around them.
+  auto set = head_->StreamSeries(mint, maxt - 1);
   ASSIGN_OR_RETURN(auto meta,
                    block::WriteSeriesSet(dir_, *set, block::NewBlockMeta(impl_->ulids, mint, maxt)));
   if (!meta) return base::Status::Ok();  // nothing in range
@@ -409,7 +405,7 @@ base::Status DB::ApplyRetention() {
     if (!drop.empty()) impl_->metrics->time_retentions.Inc();
   }
   if (options_.retention_bytes > 0) {
-    uint64_t total = DirBytes(dir_ + "/wal");
+    uint64_t total = DirBytes(dir_ + "/wal") + head_->ChunkStoreBytes();
     std::vector<std::pair<std::shared_ptr<block::Block>, uint64_t>> sized;
     for (const auto& b : blocks) {
       uint64_t n = DirBytes(b->dir());
@@ -489,8 +485,7 @@ base::Status DB::Snapshot(const std::string& dir, bool skip_head) {
   if (skip_head) return block::SyncDir(dir);
   model::Timestamp hmin = head_->min_time(), hmax = head_->max_time();
   if (hmax == model::kMinTime || hmin > hmax) return block::SyncDir(dir);
-  ASSIGN_OR_RETURN(auto q, head_->NewQuerier(hmin, hmax));
-  auto set = q->Select(true, nullptr, AllSeries());
+  auto set = head_->StreamSeries(hmin, hmax);
   ASSIGN_OR_RETURN(auto meta, block::WriteSeriesSet(dir, *set,
                                                     block::NewBlockMeta(impl_->ulids, hmin, hmax + 1)));
   (void)meta;

@@ -49,6 +49,8 @@ struct Options {
   // call Compact()).
   std::chrono::milliseconds compaction_interval{std::chrono::minutes(1)};
   size_t wal_segment_bytes = 128 << 20;
+  // The size of the head chunk files in chunks_head/ (HeadChunkStore; 64 KiB to 4 GiB).
+  size_t head_chunk_segment_bytes = size_t{64} << 20;
   // Snappy-compress WAL records (as Prometheus's --storage.tsdb.wal-compression, default on).
   bool wal_compression = true;
   WalSyncMode wal_sync = WalSyncMode::kInterval;
@@ -111,7 +113,7 @@ class DB final : public storage::Appendable, public storage::Queryable {
   HeadStats Stats(size_t limit) const;
   // The persistent blocks, oldest first.
   std::vector<BlockInfo> Blocks() const;
-  // Bytes of the blocks and the WAL (what size retention limits).
+  // Bytes of the blocks, the WAL and the head chunk files (what size retention limits).
   uint64_t SizeBytes() const;
 
   // One round of the background work (also run every compaction_interval): cuts the head into

@@ -105,6 +105,57 @@ TEST_CASE("the head is cut into blocks; queries merge blocks and head; restart k
   CheckEqual(All(**db), m);
 }
 
+TEST_CASE("closed head chunks live in chunks_head files; cuts delete them; restart rebuilds",
+          "[tsdb][db][head_chunks]") {
+  testutil::TempDir dir;
+  auto opts = KeepAll();
+  const std::string chunks_dir = dir.Sub("chunks_head");
+  auto files = [&] {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(chunks_dir)) out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  Model m;
+  {
+    auto db = tsdb::DB::Open(dir.path(), opts);
+    REQUIRE(db.has_value());
+    Append(**db, &m, 600, 0, 4 * kHour);
+    // 600 series x 240 samples: two closed chunks each (120 samples), in 64 KiB files.
+    auto before = files();
+    REQUIRE(before.size() >= 4);
+    CHECK(before.front() == "000001");
+    uint64_t file_bytes = 0;
+    for (const auto& f : before) file_bytes += fs::file_size(chunks_dir + "/" + f);
+    CHECK((*db)->SizeBytes() >= file_bytes);
+    CheckEqual(All(**db), m);
+    // A cut persists [0, 2h) and the segments that held only its chunks go.
+    Append(**db, &m, 600, 4 * kHour, 5 * kHour, 2);
+    REQUIRE((*db)->Compact().ok());
+    REQUIRE((*db)->Blocks().size() == 1);
+    auto after = files();
+    CHECK(after.front() > before.front());
+    CHECK(std::find(after.begin(), after.end(), before.back()) != after.end());
+    CheckEqual(All(**db), m);
+    CheckEqual(ReadAll(**db, {Eq("job", "db")}, 2 * kHour, 3 * kHour),
+               [&] {
+                 Model part;
+                 for (auto& [l, s] : m)
+                   if (l.Get("job") == "db")
+                     for (auto& x : s)
+                       if (x.t >= 2 * kHour && x.t <= 3 * kHour) part[l].push_back(x);
+                 return part;
+               }());
+  }
+  // The files are scratch space: a restart deletes them and the WAL replay writes new ones.
+  auto db = tsdb::DB::Open(dir.path(), opts);
+  REQUIRE(db.has_value());
+  CheckEqual(All(**db), m);
+  CHECK(files().front() == "000001");
+  Append(**db, &m, 600, 5 * kHour, 6 * kHour, 3);
+  CheckEqual(All(**db), m);
+}
+
 TEST_CASE("blocks are compacted into larger ranges, like Prometheus's leveled compactor",
           "[tsdb][db][blocks]") {
   testutil::TempDir dir;

@@ -25,7 +25,8 @@ using Model = std::map<Labels, std::vector<Sample>>;
 
 inline tsdb::Options TestOptions() {
   tsdb::Options o;
-  o.wal_segment_bytes = 64 << 10;  // many small segments
+  o.wal_segment_bytes = 64 << 10;         // many small segments
+  o.head_chunk_segment_bytes = 64 << 10;  // of head chunk files too
   o.wal_sync = tsdb::WalSyncMode::kSegment;
   o.compaction_interval = std::chrono::milliseconds(0);  // tests call Compact()
   return o;

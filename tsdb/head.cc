@@ -188,7 +188,7 @@ base::Status Head::Delete(model::Timestamp mint, model::Timestamp maxt,
     if (s == nullptr) continue;
     std::lock_guard lock(s->mu);
     size_t before = s->NumChunks();
-    if (s->deleted || !s->DeleteRange(mint, maxt)) continue;
+    if (s->deleted || !s->DeleteRange(mint, maxt, *chunk_store_)) continue;
     size_t after = s->NumChunks();
     if (after >= before) num_chunks_.fetch_add(after - before, std::memory_order_relaxed);
     else num_chunks_.fetch_sub(before - after, std::memory_order_relaxed);
@@ -264,6 +264,8 @@ base::Status Head::Truncate(model::Timestamp mint) {
     PublishRef(ref, nullptr);
     graveyard_.emplace_back(s);
   }
+  // Every chunk ending before mint is forgotten by its series now.
+  chunk_store_->DropBefore(mint);
   num_series_.fetch_sub(removed.size(), std::memory_order_relaxed);
   metrics_->series_removed.Inc(static_cast<double>(removed.size()));
   min_time_.store(new_min);

@@ -33,8 +33,11 @@ struct HeadMetrics;
 class Head final : public storage::Appendable, public storage::Queryable {
  public:
   // Opens the head over `wal_dir`, replaying its checkpoint and segments. A torn tail is
-  // repaired; corruption in the middle drops the rest of the log (logged and counted).
-  static base::Result<std::unique_ptr<Head>> Open(const std::string& wal_dir, const Options& options);
+  // repaired; corruption in the middle drops the rest of the log (logged and counted). Closed
+  // chunks are written to files in `chunks_dir` (a HeadChunkStore; files of an earlier run are
+  // deleted), or kept in anonymous memory when it is empty.
+  static base::Result<std::unique_ptr<Head>> Open(const std::string& wal_dir, const Options& options,
+                                                  const std::string& chunks_dir = "");
   ~Head() override;
   Head(const Head&) = delete;
   Head& operator=(const Head&) = delete;
@@ -43,7 +46,15 @@ class Head final : public storage::Appendable, public storage::Queryable {
   base::Result<std::unique_ptr<storage::Querier>> NewQuerier(model::Timestamp mint,
                                                              model::Timestamp maxt) override;
 
+  // Every series with samples in [mint, maxt], in label order, each snapshotted only when Next()
+  // reaches it: for readers of each series once, such as the block writer, which then hold one
+  // series' chunks at a time instead of the whole head's. Unlike a querier's sets, At() is
+  // valid only until the next Next(). Not thread-safe; the head must outlive it.
+  std::unique_ptr<storage::SeriesSet> StreamSeries(model::Timestamp mint, model::Timestamp maxt);
+
   HeadStats Stats(size_t limit) const;
+  // Bytes of closed chunks held in the chunk store (chunks_head/ files or memory).
+  uint64_t ChunkStoreBytes() const { return chunk_store_->SizeBytes(); }
   model::Timestamp min_time() const { return min_time_.load(std::memory_order_relaxed); }
   model::Timestamp max_time() const { return max_time_.load(std::memory_order_relaxed); }
   size_t NumSeries() const { return num_series_.load(std::memory_order_relaxed); }
@@ -82,6 +93,7 @@ class Head final : public storage::Appendable, public storage::Queryable {
  private:
   friend class HeadAppender;
   friend class HeadQuerier;
+  friend class HeadSeriesStream;
   explicit Head(const Options& options);
 
   struct Stripe;
@@ -102,6 +114,7 @@ class Head final : public storage::Appendable, public storage::Queryable {
 
   Options options_;
   std::string wal_dir_;
+  std::unique_ptr<HeadChunkStore> chunk_store_;
   index::SymbolTable symbols_;
   index::HeadIndex index_{symbols_};
   std::unique_ptr<Stripe[]> stripes_;

@@ -174,7 +174,7 @@ base::Status HeadAppender::Commit() {
       }
       continue;
     }
-    if (st.series->Append(st.t, st.v, &cut)) {
+    if (st.series->Append(st.t, st.v, *head_.chunk_store_, &cut)) {
       ++appended;
       mint = std::min(mint, st.t);
       maxt = std::max(maxt, st.t);

@@ -1,6 +1,8 @@
 #include "tsdb/head_querier.h"
 
 #include <algorithm>
+#include <optional>
+#include <span>
 #include <set>
 
 #include "tsdb/chunkenc/chunk_seq_iterator.h"
@@ -20,7 +22,7 @@ class ChunksIterator final : public chunkenc::ChunkSeqIterator {
   model::Timestamp ChunkMaxTime(size_t i) const override { return chunks_[i].maxt; }
   base::Result<std::unique_ptr<chunkenc::Iterator>> OpenChunk(
       size_t i, std::unique_ptr<chunkenc::Iterator> reuse) const override {
-    return chunks_[i].chunk->NewIterator(std::move(reuse));
+    return chunkenc::NewIterator(chunkenc::Encoding::kXor, chunks_[i].bytes, std::move(reuse));
   }
 
  private:
@@ -40,9 +42,75 @@ class VectorSeriesSet final : public storage::SeriesSet {
 
 }  // namespace
 
+// Head::StreamSeries's set: the refs sorted by their labels' symbols up front (no Labels built),
+// one HeadSeries rebuilt per Next().
+class HeadSeriesStream final : public storage::SeriesSet {
+ public:
+  HeadSeriesStream(Head& head, model::Timestamp mint, model::Timestamp maxt)
+      : head_(head), mint_(mint), maxt_(maxt) {
+    const uint32_t end = head_.index_.next_ref();
+    std::vector<std::pair<uint32_t, std::span<const uint32_t>>> live;
+    for (uint32_t ref = 1; ref < end; ++ref) {
+      MemSeries* s = head_.GetByRef(ref);
+      if (s != nullptr) live.emplace_back(ref, s->label_syms());
+    }
+    // Labels::Compare's order, on the interned strings: name, then value, pair by pair; a
+    // prefix sorts first.
+    const index::SymbolTable& sym = head_.symbols_;
+    std::sort(live.begin(), live.end(), [&sym](const auto& a, const auto& b) {
+      const auto& x = a.second;
+      const auto& y = b.second;
+      for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
+        if (x[i] == y[i]) continue;
+        return sym.Lookup(x[i]) < sym.Lookup(y[i]);
+      }
+      return x.size() < y.size();
+    });
+    refs_.reserve(live.size());
+    for (const auto& [ref, syms] : live) refs_.push_back(ref);
+  }
+
+  bool Next() override {
+    std::vector<ChunkMeta> chunks;
+    while (++i_ < refs_.size()) {
+      MemSeries* s = HeadQuerier::SnapshotSeries(head_, refs_[i_], mint_, maxt_, &chunks);
+      if (s == nullptr) continue;
+      current_.emplace(head_.LabelsOf(*s), std::move(chunks), mint_, maxt_);
+      return true;
+    }
+    current_.reset();
+    return false;
+  }
+  storage::Series& At() override { return *current_; }
+
+ private:
+  Head& head_;
+  const model::Timestamp mint_, maxt_;
+  std::vector<uint32_t> refs_;
+  size_t i_ = static_cast<size_t>(-1);
+  std::optional<HeadSeries> current_;
+};
+
+std::unique_ptr<storage::SeriesSet> Head::StreamSeries(model::Timestamp mint, model::Timestamp maxt) {
+  return std::make_unique<HeadSeriesStream>(*this, mint, maxt);
+}
+
 std::unique_ptr<storage::SampleIterator> HeadSeries::NewIterator(
     std::unique_ptr<storage::SampleIterator>) const {
   return std::make_unique<ChunksIterator>(chunks_, mint_, maxt_);
+}
+
+MemSeries* HeadQuerier::SnapshotSeries(Head& head, uint32_t ref, model::Timestamp mint,
+                                       model::Timestamp maxt, std::vector<ChunkMeta>* chunks) {
+  MemSeries* s = head.GetByRef(ref);
+  if (s == nullptr) return nullptr;
+  chunks->clear();
+  {
+    std::lock_guard lock(s->mu);
+    if (s->deleted) return nullptr;
+    s->Snapshot(mint, maxt, *head.chunk_store_, chunks);
+  }
+  return chunks->empty() ? nullptr : s;
 }
 
 std::vector<MemSeries*> HeadQuerier::Matching(const std::vector<model::Matcher>& matchers) {
@@ -69,15 +137,8 @@ std::unique_ptr<storage::SeriesSet> HeadQuerier::Select(bool sorted, const stora
   series.reserve(refs.size());
   std::vector<ChunkMeta> chunks;
   for (uint32_t ref : refs) {
-    MemSeries* s = head_.GetByRef(ref);
+    MemSeries* s = SnapshotSeries(head_, ref, mint, maxt, &chunks);
     if (s == nullptr) continue;
-    chunks.clear();
-    {
-      std::lock_guard lock(s->mu);
-      if (s->deleted) continue;
-      s->Snapshot(mint, maxt, &chunks);
-    }
-    if (chunks.empty()) continue;
     series.push_back(std::make_unique<HeadSeries>(head_.LabelsOf(*s), chunks, mint, maxt));
   }
   if (sorted) {

@@ -39,6 +39,11 @@ class HeadQuerier final : public storage::Querier {
       const std::string& name, const storage::LabelHints& hints,
       const std::vector<model::Matcher>& matchers) override;
 
+  // The series `ref` with its chunks overlapping [mint, maxt] snapshotted into *chunks
+  // (replaced), or null when the series is gone or has none there.
+  static MemSeries* SnapshotSeries(Head& head, uint32_t ref, model::Timestamp mint,
+                                   model::Timestamp maxt, std::vector<ChunkMeta>* chunks);
+
  private:
   // Series matching the matchers with samples in [mint_, maxt_], by ref.
   std::vector<MemSeries*> Matching(const std::vector<model::Matcher>& matchers);

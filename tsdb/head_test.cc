@@ -10,6 +10,7 @@
 #include "tests/testutil/temp_dir.h"
 #include "tsdb/db.h"
 #include "tsdb/db_test_util.h"
+#include "tsdb/head.h"
 
 using model::Labels;
 using model::Matcher;
@@ -429,4 +430,57 @@ TEST_CASE("without a window every older sample is rejected as out of order", "[t
   CHECK(app2->Append(0, l, 999, 1).has_value());
   REQUIRE(app2->Commit().ok());
   CheckEqual(ReadAll(**db, {Eq("__name__", "m")}), Model{{l, {{999, 1}, {1000, 1}}}});
+}
+
+TEST_CASE("StreamSeries yields the series of Select(sorted) in the same order, one at a time",
+          "[tsdb][head]") {
+  testutil::TempDir dir;
+  auto head = tsdb::Head::Open(dir.Sub("wal"), TestOptions(), dir.Sub("chunks_head"));
+  REQUIRE(head.ok());
+  // Label sets where one is a prefix of another, names that sort before and after __name__,
+  // values interned in an order unlike their sort order.
+  std::mt19937_64 rng(5);
+  std::vector<Labels> sets;
+  const std::vector<std::string> values = {"zeta", "a", "", "b", "ab", "aa", "Z"};
+  for (int i = 0; i < 300; ++i) {
+    model::LabelsBuilder b;
+    b.Set("__name__", "m" + std::to_string(rng() % 3));
+    if (rng() % 2) b.Set("A", values[rng() % values.size()]);
+    if (rng() % 2) b.Set("job", values[rng() % values.size()]);
+    if (rng() % 3) b.Set("zone", values[rng() % values.size()]);
+    Labels l = b.Build();
+    if (std::find(sets.begin(), sets.end(), l) == sets.end()) sets.push_back(l);
+  }
+  {
+    auto app = (*head)->NewAppender();
+    for (size_t i = 0; i < sets.size(); ++i) {
+      for (int64_t t = 0; t < 20 * 60000; t += 60000) {
+        double v = static_cast<double>(i * 1000 + static_cast<size_t>(t / 60000));
+        auto r = app->Append(0, sets[i], t + static_cast<int64_t>(i), v);
+        REQUIRE(r.has_value());
+      }
+    }
+    REQUIRE(app->Commit().ok());
+  }
+  auto q = (*head)->NewQuerier(model::kMinTime, model::kMaxTime);
+  REQUIRE(q.ok());
+  auto selected = (*q)->Select(true, nullptr, {Re("__name__", ".+")});
+  auto stream = (*head)->StreamSeries(5 * 60000, 10 * 60000);
+  size_t n = 0;
+  while (selected->Next()) {
+    REQUIRE(stream->Next());
+    CHECK(stream->At().labels() == selected->At().labels());
+    // Only the samples in the stream's range.
+    std::vector<Sample> got;
+    auto it = stream->At().NewIterator(nullptr);
+    while (it->Next()) got.push_back({it->At().first, it->At().second});
+    REQUIRE(it->status().ok());
+    const auto i = std::find(sets.begin(), sets.end(), stream->At().labels()) - sets.begin();
+    CHECK(got.size() == (i == 0 ? 6u : 5u));  // series i has samples at k minutes + i ms
+    for (const Sample& s : got) CHECK((s.t >= 5 * 60000 && s.t <= 10 * 60000));
+    ++n;
+  }
+  CHECK_FALSE(stream->Next());
+  CHECK(n == sets.size());
+  CHECK(n > 50);
 }

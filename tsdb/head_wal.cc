@@ -1,4 +1,6 @@
 // Head start-up (WAL replay), checkpointing and background work.
+#include <malloc.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -13,13 +15,19 @@
 
 namespace tsdb {
 
-base::Result<std::unique_ptr<Head>> Head::Open(const std::string& wal_dir, const Options& options) {
+base::Result<std::unique_ptr<Head>> Head::Open(const std::string& wal_dir, const Options& options,
+                                               const std::string& chunks_dir) {
   std::unique_ptr<Head> head(new Head(options));
   head->wal_dir_ = wal_dir;
+  ASSIGN_OR_RETURN(head->chunk_store_, HeadChunkStore::Open(options.read_only ? "" : chunks_dir, options.logger,
+                                                                options.head_chunk_segment_bytes));
   auto start = std::chrono::steady_clock::now();
   RETURN_IF_ERROR(head->Replay(wal_dir));
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   head->metrics_->replay_seconds.Set(secs);
+  // The replay's decoding buffers and the open chunks it closed are free now: give the memory
+  // back rather than keep it in malloc's arenas (the head's resident memory is what it costs).
+  ::malloc_trim(0);
   if (options.read_only) return head;
   wal::WriterOptions wo;
   wo.segment_size = options.wal_segment_bytes;
@@ -96,7 +104,7 @@ base::Status Head::Replay(const std::string& wal_dir) {
             s = it->second;
           }
           bool cut = false;
-          if (s->Append(rs.t, rs.v, &cut)) {
+          if (s->Append(rs.t, rs.v, *chunk_store_, &cut)) {
             mint = std::min(mint, rs.t);
             maxt = std::max(maxt, rs.t);
           } else if (ooo_window > 0 && rs.t < s->max_time()) {
@@ -119,7 +127,7 @@ base::Status Head::Replay(const std::string& wal_dir) {
             if (it == alias.end()) continue;
             s = it->second;
           }
-          s->DeleteRange(ts.mint, ts.maxt);
+          s->DeleteRange(ts.mint, ts.maxt, *chunk_store_);
         }
         break;
       }

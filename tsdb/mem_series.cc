@@ -45,30 +45,28 @@ MemSeries::Check MemSeries::CanAppend(Timestamp t, double v, Timestamp ooo_min) 
   return SameBits(v, last_v) ? Check::kNoop : Check::kDuplicate;
 }
 
-void MemSeries::CutChunk(Timestamp t) {
-  size_t prev_bytes = 0;
-  if (app_) {
-    app_.reset();
-    prev_bytes = open_.bytes().size();
-    open_.Compact();
-    chunks_.push_back({open_mint_, max_time_, std::make_shared<const chunkenc::XorChunk>(std::move(open_))});
-  }
-  // Size the new chunk like the last one so that it grows at most once.
-  open_ = prev_bytes > 0 ? chunkenc::XorChunk(prev_bytes + prev_bytes / 8) : chunkenc::XorChunk();
-  app_.emplace(*open_.NewXorAppender());  // cannot fail on an empty chunk
-  open_mint_ = t;
+void MemSeries::CloseChunk(HeadChunkStore& store) {
+  const std::string_view bytes = open_->chunk.bytes();
+  chunks_.push_back({open_mint_, max_time_, store.Write(bytes, max_time_)});
+  last_chunk_bytes_ = static_cast<uint32_t>(bytes.size());
+  open_.reset();
+  open_mint_ = model::kMaxTime;
 }
 
-bool MemSeries::Append(Timestamp t, double v, bool* new_chunk) {
+bool MemSeries::Append(Timestamp t, double v, HeadChunkStore& store, bool* new_chunk) {
   *new_chunk = false;
   if (max_time_ != model::kMinTime && t <= max_time_) return false;
-  if (!app_ || open_.NumSamples() >= kSamplesPerChunk || t >= RangeEnd(open_mint_)) {
-    CutChunk(t);
+  if (open_ && t >= RangeEnd(open_mint_)) CloseChunk(store);
+  if (!open_) {
+    // Size the buffer like the last closed chunk so that it grows at most once.
+    open_.emplace(last_chunk_bytes_ + last_chunk_bytes_ / 8);
+    open_mint_ = t;
     *new_chunk = true;
   }
-  app_->Append(t, v);
+  open_->app.Append(t, v);
   max_time_ = t;
   last_value_ = v;
+  if (open_->chunk.NumSamples() >= kSamplesPerChunk) CloseChunk(store);
   return true;
 }
 
@@ -81,16 +79,17 @@ bool MemSeries::InsertOutOfOrder(Timestamp t, double v) {
   return true;
 }
 
-void MemSeries::Snapshot(Timestamp mint, Timestamp maxt, std::vector<ChunkMeta>* out) const {
+void MemSeries::Snapshot(Timestamp mint, Timestamp maxt, const HeadChunkStore& store,
+                         std::vector<ChunkMeta>* out) const {
   size_t first = out->size();
-  for (const ChunkMeta& c : chunks_)
-    if (c.maxt >= mint && c.mint <= maxt) out->push_back(c);
-  if (app_ && max_time_ >= mint && open_mint_ <= maxt) {
-    auto copy = chunkenc::XorChunk::FromBytes(open_.bytes());
-    if (copy.has_value()) {
-      out->push_back({open_mint_, max_time_,
-                      std::make_shared<const chunkenc::XorChunk>(std::move(copy).value())});
-    }
+  for (const ClosedChunk& c : chunks_) {
+    if (c.maxt < mint || c.mint > maxt) continue;
+    ChunkMeta& m = out->emplace_back(ChunkMeta{c.mint, c.maxt, {}, nullptr});
+    m.bytes = store.Read(c.ref, &m.owner);
+  }
+  if (open_ && max_time_ >= mint && open_mint_ <= maxt) {
+    auto copy = std::make_shared<const std::string>(open_->chunk.bytes());
+    out->push_back({open_mint_, max_time_, *copy, copy});
   }
   if (!ooo_) return;
   auto lo = std::lower_bound(ooo_->begin(), ooo_->end(), mint,
@@ -101,7 +100,7 @@ void MemSeries::Snapshot(Timestamp mint, Timestamp maxt, std::vector<ChunkMeta>*
   // Merge the chunks found above with the out-of-order samples and encode the result anew.
   std::vector<model::Sample> in_order, merged;
   for (size_t i = first; i < out->size(); ++i) {
-    auto it = (*out)[i].chunk->NewIterator();
+    auto it = chunkenc::NewIterator(chunkenc::Encoding::kXor, (*out)[i].bytes);
     it->ReadAll(model::kMinTime, model::kMaxTime, &in_order).IgnoreError();  // corrupt: skipped
   }
   out->resize(first);
@@ -120,17 +119,18 @@ void MemSeries::Snapshot(Timestamp mint, Timestamp maxt, std::vector<ChunkMeta>*
     auto c = std::make_shared<chunkenc::XorChunk>();
     auto app = c->NewXorAppender();  // cannot fail on an empty chunk
     for (size_t j = i; j < i + n; ++j) app->Append(merged[j].t, merged[j].v);
-    out->push_back({merged[i].t, merged[i + n - 1].t, std::move(c)});
+    std::string_view bytes = c->bytes();
+    out->push_back({merged[i].t, merged[i + n - 1].t, bytes, std::move(c)});
   }
 }
 
-bool MemSeries::DeleteRange(Timestamp mint, Timestamp maxt) {
+bool MemSeries::DeleteRange(Timestamp mint, Timestamp maxt, HeadChunkStore& store) {
   if (mint > maxt || empty() || min_time() > maxt) return false;
   std::vector<model::Sample> all;
   std::vector<ChunkMeta> metas;
-  Snapshot(model::kMinTime, model::kMaxTime, &metas);
+  Snapshot(model::kMinTime, model::kMaxTime, store, &metas);
   for (const ChunkMeta& c : metas) {
-    auto it = c.chunk->NewIterator();
+    auto it = chunkenc::NewIterator(chunkenc::Encoding::kXor, c.bytes);
     it->ReadAll(model::kMinTime, model::kMaxTime, &all).IgnoreError();
   }
   size_t before = all.size();
@@ -140,13 +140,12 @@ bool MemSeries::DeleteRange(Timestamp mint, Timestamp maxt) {
   Timestamp keep_max = max_time_;
   double keep_last = last_value_;
   chunks_.clear();
-  app_.reset();
-  open_ = chunkenc::XorChunk();
+  open_.reset();
   open_mint_ = model::kMaxTime;
   ooo_.reset();
   max_time_ = model::kMinTime;
   bool cut = false;
-  for (const model::Sample& x : all) Append(x.t, x.v, &cut);
+  for (const model::Sample& x : all) Append(x.t, x.v, store, &cut);
   max_time_ = keep_max;
   last_value_ = keep_last;
   return true;
@@ -154,13 +153,13 @@ bool MemSeries::DeleteRange(Timestamp mint, Timestamp maxt) {
 
 size_t MemSeries::TruncateBefore(Timestamp mint) {
   size_t n = 0;
-  while (!chunks_.empty() && chunks_.front().maxt < mint) {
-    chunks_.erase(chunks_.begin());
-    ++n;
-  }
-  if (chunks_.empty() && app_ && max_time_ < mint) {
-    app_.reset();
-    open_ = chunkenc::XorChunk();
+  while (n < chunks_.size() && chunks_[n].maxt < mint) ++n;
+  chunks_.erase(chunks_.begin(), chunks_.begin() + static_cast<std::ptrdiff_t>(n));
+  // A truncation drops a block range's worth of chunks: give their slots back (kept, they would
+  // double what every series holds for its chunk list).
+  if (n > 0 && chunks_.capacity() >= 2 * chunks_.size()) chunks_.shrink_to_fit();
+  if (chunks_.empty() && open_ && max_time_ < mint) {
+    open_.reset();
     open_mint_ = model::kMaxTime;
     ++n;
   }
@@ -176,7 +175,7 @@ size_t MemSeries::TruncateBefore(Timestamp mint) {
 Timestamp MemSeries::min_time() const {
   Timestamp t = model::kMaxTime;
   if (!chunks_.empty()) t = chunks_.front().mint;
-  else if (app_) t = open_mint_;
+  else if (open_) t = open_mint_;
   if (ooo_ && !ooo_->empty()) t = std::min(t, ooo_->front().t);
   return t;
 }

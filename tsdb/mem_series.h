@@ -7,25 +7,31 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "base/small_mutex.h"
 #include "model/sample.h"
 #include "tsdb/chunkenc/chunk.h"
 #include "tsdb/chunkenc/xor_chunk.h"
+#include "tsdb/head_chunks.h"
 
 namespace tsdb {
 
 using model::Timestamp;
 
-// An immutable chunk and the time range of its samples; shared by queries that read it.
+// An immutable chunk snapshot handed to queries: the XOR bytes of its samples in [mint, maxt]
+// and whatever keeps those bytes alive (a head chunk segment, a copy of the open chunk).
 struct ChunkMeta {
   Timestamp mint;
   Timestamp maxt;
-  std::shared_ptr<const chunkenc::Chunk> chunk;
+  std::string_view bytes;
+  std::shared_ptr<const void> owner;
 };
 
-// Samples per chunk before it is cut, and the range chunks never span (as Prometheus).
+// Samples per chunk before it is cut, and the range chunks never span (as Prometheus). A chunk
+// is closed as soon as it holds kSamplesPerChunk samples (Prometheus: at the next append) and
+// written to the head's HeadChunkStore; only the open chunk stays on the heap.
 inline constexpr int kSamplesPerChunk = 120;
 inline constexpr int64_t kChunkRangeMs = 2 * 3600 * 1000;
 
@@ -72,8 +78,9 @@ class MemSeries {
   }
   bool has_pending() const { return pending_t_ != model::kMinTime; }
   // Appends a committed sample; false (and nothing changes) when t is not newer than the newest
-  // sample. Sets *new_chunk when a chunk was cut. REQUIRES: mu held.
-  bool Append(Timestamp t, double v, bool* new_chunk);
+  // sample. Sets *new_chunk when a chunk was started. Closed chunks go to `store`.
+  // REQUIRES: mu held.
+  bool Append(Timestamp t, double v, HeadChunkStore& store, bool* new_chunk);
   // Stores an out-of-order sample (older than the newest one) in the series' out-of-order
   // buffer, kept sorted by time; false (nothing changes) when a sample at t is already there.
   // Queries see these samples merged with the chunks' (an in-order sample wins a tie).
@@ -85,7 +92,8 @@ class MemSeries {
   // Chunks overlapping [mint, maxt]: closed ones shared, the open one copied. When out-of-order
   // samples fall in the range, the chunks they overlap are replaced by newly encoded chunks of the
   // merged samples, so that the result stays in time order without overlaps. REQUIRES: mu held.
-  void Snapshot(Timestamp mint, Timestamp maxt, std::vector<ChunkMeta>* out) const;
+  void Snapshot(Timestamp mint, Timestamp maxt, const HeadChunkStore& store,
+                std::vector<ChunkMeta>* out) const;
   // Drops closed chunks (and the open one) that end before mint, and out-of-order samples
   // before mint; returns how many chunks were dropped.
   // REQUIRES: mu held.
@@ -93,11 +101,11 @@ class MemSeries {
   // Removes the samples with mint <= t <= maxt (admin delete_series), re-encoding the chunks
   // that held some; the newest time stays, so the deleted timestamps cannot be appended again
   // in order. Returns whether anything was removed. REQUIRES: mu held.
-  bool DeleteRange(Timestamp mint, Timestamp maxt);
-  size_t NumChunks() const { return chunks_.size() + (app_ ? 1 : 0); }
+  bool DeleteRange(Timestamp mint, Timestamp maxt, HeadChunkStore& store);
+  size_t NumChunks() const { return chunks_.size() + (open_ ? 1 : 0); }
   Timestamp min_time() const;  // REQUIRES: mu held; kMaxTime when empty
   Timestamp max_time() const { return max_time_; }  // REQUIRES: mu held
-  bool empty() const { return !app_ && chunks_.empty() && NumOutOfOrder() == 0; }
+  bool empty() const { return !open_ && chunks_.empty() && NumOutOfOrder() == 0; }
 
   bool wal_logged = false;  // GUARDED_BY(mu): a series record of this series is in the WAL
   bool deleted = false;     // GUARDED_BY(mu): removed by head GC; look up again
@@ -107,16 +115,33 @@ class MemSeries {
   MemSeries(uint32_t ref, uint64_t hash, uint32_t num_syms)
       : ref_(ref), num_syms_(num_syms), hash_(hash) {}
   ~MemSeries() = default;
-  void CutChunk(Timestamp t);
+  // Writes the open chunk to `store` and frees it. REQUIRES: open_ set.
+  void CloseChunk(HeadChunkStore& store);
+
+  // A closed chunk: its samples' time range and where its bytes are in the HeadChunkStore.
+  struct ClosedChunk {
+    Timestamp mint;
+    Timestamp maxt;
+    uint64_t ref;
+  };
 
   const uint32_t ref_;
   const uint32_t num_syms_;
   const uint64_t hash_;
 
-  std::vector<ChunkMeta> chunks_;                      // closed chunks
-  chunkenc::XorChunk open_;                  // valid while app_ is set
-  std::optional<chunkenc::XorAppender> app_;  // appends to open_; empty until the first sample
+  std::vector<ClosedChunk> chunks_;
+  // The chunk taking appends and its appender; none (no buffer at all) between a chunk's close
+  // and the next sample, so that idle series hold no chunk memory.
+  struct OpenChunk {
+    explicit OpenChunk(size_t capacity) : chunk(capacity), app(*chunk.NewXorAppender()) {}
+    OpenChunk(const OpenChunk&) = delete;  // app points at chunk
+    OpenChunk& operator=(const OpenChunk&) = delete;
+    chunkenc::XorChunk chunk;
+    chunkenc::XorAppender app;  // cannot fail on an empty chunk
+  };
+  std::optional<OpenChunk> open_;
   Timestamp open_mint_ = model::kMaxTime;
+  uint32_t last_chunk_bytes_ = 0;  // the size of the chunk closed last: the next one's buffer
   Timestamp max_time_ = model::kMinTime;
   double last_value_ = 0;
   Timestamp pending_t_ = model::kMinTime;

@@ -86,7 +86,8 @@ BlockMeta NewBlockMeta(UlidGenerator& ulids, model::Timestamp mint, model::Times
 // Writes every series of `set` (sorted by labels, each with strictly increasing timestamps)
 // restricted to [meta.min_time, meta.max_time) as the block `meta`. Series without samples in
 // range are dropped; when none is left no block is written and the result is nullopt.
-// The DB cuts the head with it: WriteSeriesSet(dir, *head_querier->Select(true, nullptr, {}),
+// Reads each series once, before the next Next() (a set whose At() lives only until then is
+// fine). The DB cuts the head with it: WriteSeriesSet(dir, *head->StreamSeries(mint, maxt - 1),
 // NewBlockMeta(ulids, mint, maxt)).
 base::Result<std::optional<BlockMeta>> WriteSeriesSet(const std::string& parent_dir,
                                                       storage::SeriesSet& set, BlockMeta meta,
