@@ -345,9 +345,12 @@ std::vector<std::shared_ptr<block::Block>> DB::PlanCompaction() const {
     group_max = blocks[i]->max_time();
   }
   if (group.size() > 1) return group;
-  // Leveled: never the newest block, which may still be joined by a neighbour.
-  model::Timestamp high = blocks.back()->min_time();
+  // Leveled: never the newest block, which may still be joined by a neighbour; and a partial
+  // window only when it ends before the start of the newest block that is left (Prometheus's
+  // selectDirs: highTime is taken after the newest block was dropped).
   blocks.pop_back();
+  if (blocks.empty()) return {};
+  model::Timestamp high = blocks.back()->min_time();
   const int64_t max_range = options_.max_block_duration.count();
   for (int64_t r = options_.block_range.count() * 3; r > 0 && r <= max_range; r *= 3) {
     std::map<model::Timestamp, std::vector<std::shared_ptr<block::Block>>> windows;

@@ -168,12 +168,33 @@ TEST_CASE("blocks are compacted into larger ranges, like Prometheus's leveled co
   Append(**db, &m, 5, 0, 20 * kHour);
   REQUIRE((*db)->Compact().ok());
   auto blocks = (*db)->Blocks();
-  // Eight or nine 2 h blocks, compacted into 6 h (level 2) and 18 h (level 3) ones.
-  REQUIRE(blocks.size() >= 1);
-  CHECK(blocks[0].min_time == 0);
-  CHECK(blocks[0].level >= 2);
-  CHECK(blocks.size() <= 4);
-  for (size_t i = 1; i < blocks.size(); ++i) CHECK(blocks[i].min_time >= blocks[i - 1].max_time);
+  // Nine 2 h blocks [0, 18h) cut (the head keeps the rest). As Prometheus's planner: the newest
+  // block is never compacted, and a window that is not full is compacted only when it ends
+  // before the newest block left after that ([14h, 16h)): [0, 6h) and [6, 12h) become level-2
+  // blocks, [12h, 18h) stays three 2 h blocks until a block after it exists.
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  for (const auto& b : blocks) ranges.emplace_back(b.min_time, b.max_time);
+  CHECK(ranges == std::vector<std::pair<int64_t, int64_t>>{{0, 6 * kHour},
+                                                           {6 * kHour, 12 * kHour},
+                                                           {12 * kHour, 14 * kHour},
+                                                           {14 * kHour, 16 * kHour},
+                                                           {16 * kHour, 18 * kHour}});
+  REQUIRE(blocks.size() == 5);
+  CHECK(blocks[0].level == 2);
+  CHECK(blocks[1].level == 2);
+  CHECK(blocks[4].level == 1);
+  // Two more 2 h blocks: [12h, 18h) fills its window and [18h, 20h) is not the newest any more;
+  // the 18 h window [0, 18h) is then full as well.
+  Append(**db, &m, 5, 20 * kHour, 24 * kHour, 2);
+  REQUIRE((*db)->Compact().ok());
+  blocks = (*db)->Blocks();
+  ranges.clear();
+  for (const auto& b : blocks) ranges.emplace_back(b.min_time, b.max_time);
+  CHECK(ranges == std::vector<std::pair<int64_t, int64_t>>{{0, 18 * kHour},
+                                                           {18 * kHour, 20 * kHour},
+                                                           {20 * kHour, 22 * kHour}});
+  REQUIRE(!blocks.empty());
+  CHECK(blocks[0].level == 3);
   CheckEqual(All(**db), m);
   CHECK(reg.Expose().find("prometheus_tsdb_compactions_total ") != std::string::npos);
   // Only whole blocks on disk: parents are gone.

@@ -48,7 +48,6 @@ MemSeries::Check MemSeries::CanAppend(Timestamp t, double v, Timestamp ooo_min) 
 void MemSeries::CloseChunk(HeadChunkStore& store) {
   const std::string_view bytes = open_->chunk.bytes();
   chunks_.push_back({open_mint_, max_time_, store.Write(bytes, max_time_)});
-  last_chunk_bytes_ = static_cast<uint32_t>(bytes.size());
   open_.reset();
   open_mint_ = model::kMaxTime;
 }
@@ -58,8 +57,9 @@ bool MemSeries::Append(Timestamp t, double v, HeadChunkStore& store, bool* new_c
   if (max_time_ != model::kMinTime && t <= max_time_) return false;
   if (open_ && t >= RangeEnd(open_mint_)) CloseChunk(store);
   if (!open_) {
-    // Size the buffer like the last closed chunk so that it grows at most once.
-    open_.emplace(last_chunk_bytes_ + last_chunk_bytes_ / 8);
+    // The buffer starts small and grows by a quarter: an open chunk is half full on average,
+    // and sizing it like the last closed one would hold twice that for every series.
+    open_.emplace(0);
     open_mint_ = t;
     *new_chunk = true;
   }

@@ -141,7 +141,6 @@ class MemSeries {
   };
   std::optional<OpenChunk> open_;
   Timestamp open_mint_ = model::kMaxTime;
-  uint32_t last_chunk_bytes_ = 0;  // the size of the chunk closed last: the next one's buffer
   Timestamp max_time_ = model::kMinTime;
   double last_value_ = 0;
   Timestamp pending_t_ = model::kMinTime;
