@@ -5,25 +5,31 @@
 //   1. start it on a free 127.0.0.1 port with a fresh data directory; wait for readiness;
 //   2. backfill the fleet of bench/query_bench_fleet.h with its gauges (counter x, histogram
 //      buckets x_bucket, gauges mem_bytes, temp_celsius, disk_used_ratio; 14 series per
-//      instance) by remote write, oldest first: --hours of 15 s samples in (B - hours, B), B the
-//      newest 2 h boundary before now, so the 2 h block [B - hours, B - hours + 2h) is whole;
+//      instance) by remote write, oldest first: --hours H of 15 s samples in (B - H, B), B a 2 h
+//      boundary chosen so that the blocks but the newest two end as one (struct Window);
 //      --late-percent of the scrapes a few ms late (Fleet::LateMs), the rest on the grid;
-//   3. get the data persisted: Hestia and Prometheus cut their head into a 2 h block once it
-//      spans more than 3 h (1.5 block ranges): wait for the block [B - 4h, B - 2h) (with the
-//      default --hours 4) and for the server to go idle; VictoriaMetrics: /internal/force_flush,
-//      then /internal/force_merge and wait until idle, repeated until the size stays;
-//   4. measure: bytes on disk of the persisted data (Hestia, Prometheus: the block directories,
-//      every file in them, samples from their meta.json; VictoriaMetrics: data/ and indexdb/
-//      under -storageDataPath, samples as loaded), RSS / series;
-//   5. time --runs range queries of 1 h over persisted time only, [B - 3h - 1m, B - 2h - 1m];
+//   3. get the data persisted: Hestia and Prometheus cut their head into 2 h blocks once it
+//      spans more than 3 h (1.5 block ranges) and compact three blocks of a range into one of
+//      three times that range, never the newest block: wait until the measured block exists
+//      (with the default --hours 12 the 6 h block [B - 12h, B - 6h) compacted from three 2 h
+//      blocks; with --hours 4 the 2 h block [B - 4h, B - 2h) cut from the head), nothing is
+//      being written and the server is idle; VictoriaMetrics: /internal/force_flush, then
+//      /internal/force_merge and wait until idle, repeated until the size stays;
+//   4. measure: bytes on disk of the persisted data (Hestia, Prometheus: every file of the
+//      measured block over its meta.json's numSamples, and of all blocks together;
+//      VictoriaMetrics: data/ and indexdb/ under -storageDataPath, samples as loaded),
+//      RSS / series;
+//   5. time --runs range queries of 1 h over persisted time only: the last hour of the measured
+//      block, [B - 7h - 1m, B - 6h - 1m] with --hours 12, lookback included;
 //   6. restart: SIGTERM, start again on the same data, time until /-/ready (/health) answers and
 //      until the first query answers; RSS / series after it went idle again;
 //   7. SIGTERM; the data directory is removed unless --keep.
 // With --startup-series N, one more run per --startup-servers: load N series x --startup-hours,
 // wait until idle, restart as in 6 (the head's WAL replayed, blocks only if hours > 3).
-// With --estimate-series N (default 20000), the persisted 2 h of the first N series are also
-// encoded with chunkenc::EncodeBest, one chunk per series as Hestia's block writer does, to show
-// bytes per sample by kind of series (and check the block's figure against it).
+// With --estimate-series N (default 20000), the measured block's samples of the first N series
+// are also encoded with chunkenc::EncodeBest, cut into chunks as Hestia's block writer cuts them
+// (one chunk per series up to 65535 samples), to show bytes per sample by kind of series (and
+// check the block's figure against it).
 // Then one table per part (Markdown too with --markdown).
 // Figures and how to run: docs/performance.md, "Storage: bytes per sample, memory, restart".
 
@@ -42,6 +48,7 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -52,6 +59,7 @@
 #include "tests/tools/child_process.h"
 #include "tests/tools/flags.h"
 #include "tests/tools/net.h"
+#include "tsdb/block/chunks.h"
 #include "tsdb/chunkenc/chunk.h"
 
 namespace bench {
@@ -70,7 +78,93 @@ volatile std::sig_atomic_t g_interrupted = 0;
 void OnSignal(int) { g_interrupted = 1; }
 
 constexpr int64_t kIntervalMs = Fleet::kIntervalMs;
-constexpr int64_t kBlockMs = 2 * 3600 * 1000;  // Prometheus's and Hestia's default block range
+constexpr int64_t kHourMs = 3600 * 1000;
+// Prometheus's and Hestia's defaults: the head is cut into blocks of kBlockMs; blocks are
+// compacted into ranges of 3, 9, ... times that, up to the largest block, 10 % of the 15 d
+// retention (36 h): 6 h and 18 h.
+constexpr int64_t kBlockMs = 2 * kHourMs;
+constexpr int64_t kMaxBlockMs = 36 * kHourMs;
+
+// The range of the measured block for --hours H, 0 when H has none. The data (B - H, B) end as
+// 2 h blocks [B - H, B - 2h) and the head's newest 2 h. With H = 4 the one block [B - 4h, B - 2h)
+// is measured: 2 h, cut from the head. With more, the blocks but the newest two, [B - H, B - 6h),
+// are measured once compacted into one block: H - 6 h when that is a compaction range (2 h x 3^k,
+// k >= 1, at most kMaxBlockMs: 6 h or 18 h). Why two: Prometheus's LeveledCompactor.Plan drops
+// the newest block, then compacts a group that does not fill its range exactly (it never does:
+// Prometheus's minTime is the oldest sample's time) only when the group ends at or before the
+// minTime of the newest block left, the second newest overall.
+int64_t MeasuredRangeMs(double hours) {
+  if (hours == 4) return kBlockMs;
+  const double ms = (hours - 6) * static_cast<double>(kHourMs);
+  for (int64_t range = 3 * kBlockMs; range <= kMaxBlockMs; range *= 3) {
+    if (ms == static_cast<double>(range)) return range;
+  }
+  return 0;
+}
+
+// Where the data lie and what is measured, one computation from the hours and the time now.
+// Rounds [0, rounds) at first_ts_ms + r * 15 s, each instance up to 15 s earlier
+// (Fleet::OffsetMs), all within (end_ms - hours, end_ms) = (B - H, B).
+// Hestia and Prometheus cut the head into 2 h blocks aligned to multiples of 2 h once it spans
+// more than 3 h, so all but the newest 2 h end in blocks [B - H, B - H + 2h) ... [B - 4h, B - 2h).
+// They compact blocks within windows aligned to multiples of each range (k * 6h, k * 18h of
+// epoch milliseconds), never taking the newest block (tsdb/db.cc DB::PlanCompaction,
+// Prometheus's LeveledCompactor.Plan). The measured block is [block_min_ms, block_max_ms) =
+// [B - H, B - H + R), R = MeasuredRangeMs(H): with H = 12, the 6 h block [B - 12h, B - 6h)
+// compacted from three 2 h blocks, followed by the 2 h blocks [B - 6h, B - 4h) and
+// [B - 4h, B - 2h); with H = 4, the 2 h block [B - 4h, B - 2h). B is the newest 2 h boundary not
+// after now for which B - H is a multiple of R and, for a compacted block, B - H + R a multiple
+// of the next range 3 R if there is one (18 h for R = 6 h): the block and the 2 h block after
+// it are then in different windows of every range, and neither server merges them. So B is at most
+// 16 h before the newest 2 h boundary with H = 12.
+// The queries cover [query_start_s, query_end_s], the last hour of that block, inside it with
+// their 10 m lookback. Without a measured block (the start-up run's hours, when MeasuredRangeMs
+// has none), block_min_ms == block_max_ms == 0 and the queries cover the newest hour of data.
+struct Window {
+  int64_t end_ms = 0;  // B
+  int64_t first_ts_ms = 0;
+  int64_t rounds = 0;
+  int64_t block_min_ms = 0;
+  int64_t block_max_ms = 0;
+  int64_t query_start_s = 0;
+  int64_t query_end_s = 0;
+
+  // Hours relative to B, for messages.
+  double HoursFromEnd(int64_t t_ms) const {
+    return static_cast<double>(t_ms - end_ms) / static_cast<double>(kHourMs);
+  }
+};
+
+Window MakeWindow(double hours, int64_t now_ms) {
+  Window w;
+  const int64_t range = MeasuredRangeMs(hours);
+  const int64_t next = range > kBlockMs && 3 * range <= kMaxBlockMs ? 3 * range : range;
+  const auto hours_ms = static_cast<int64_t>(std::llround(hours * 3600e3));
+  w.end_ms = now_ms / kBlockMs * kBlockMs;
+  if (range > 0) {
+    while ((w.end_ms - hours_ms) % range != 0 || (w.end_ms - hours_ms + range) % next != 0) {
+      w.end_ms -= kBlockMs;
+    }
+  }
+  w.rounds = static_cast<int64_t>(std::llround(hours * 3600e3 / kIntervalMs));
+  w.first_ts_ms = w.end_ms - (w.rounds - 1) * kIntervalMs;
+  if (range > 0) {
+    w.block_min_ms = w.end_ms - hours_ms;
+    w.block_max_ms = w.block_min_ms + range;
+    w.query_end_s = (w.block_max_ms - 60 * 1000) / 1000;
+    w.query_start_s = w.query_end_s - 3600;
+  } else {
+    w.query_end_s = (w.end_ms - 60 * 1000) / 1000;
+    w.query_start_s = std::max(w.query_end_s - 3600, w.first_ts_ms / 1000 + 600);
+  }
+  return w;
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 struct Query {
   const char* name;
@@ -89,12 +183,12 @@ constexpr size_t kQueryCount = sizeof(kQueries) / sizeof(kQueries[0]);
 struct Options {
   std::vector<std::string> servers;
   uint64_t series = 200000;
-  double hours = 4;
+  double hours = 12;
   double late_percent = 10;
   int64_t runs = 5;
   int64_t concurrency = 2;
   double settle_max_s = 300;
-  double persist_max_s = 600;
+  double persist_max_s = 900;
   uint64_t startup_series = 0;
   double startup_hours = 0.5;
   uint64_t estimate_series = 20000;
@@ -111,19 +205,21 @@ void Usage() {
   std::fprintf(stderr, R"(usage: storage_bench [flags]
   --servers LIST          comma-separated subset of hestia,prometheus,victoriametrics (all three)
   --series N              at least N series: N/14 instances, each x, 10 x_bucket, 3 gauges (200000)
-  --hours H               hours of 15 s samples, ending at the newest 2 h boundary; at least 4,
-                          a multiple of 2, so that a whole 2 h block is cut (4)
+  --hours H               hours of 15 s samples in (B - H, B), B a 2 h boundary, and the block
+                          measured: 12 (the 6 h block [B-12h, B-6h) compacted from three 2 h
+                          blocks), 4 (the 2 h block [B-4h, B-2h) cut from the head) or 24 (the
+                          18 h block [B-24h, B-6h); not tried) (12)
   --late-percent P        percent of scrapes 3-200 ms late, the rest exactly on the 15 s grid
                           (10; as chunk_size_bench's default, docs/performance.md section 9)
   --runs N                timed runs of each query after one warm-up (5)
   --concurrency C         remote-write senders while loading (2)
   --settle-max-s S        wait at most S s for a server to go idle (300)
-  --persist-max-s S       wait at most S s for the head to be persisted (600)
+  --persist-max-s S       wait at most S s for the measured block to be written (900)
   --startup-series N      also time the restart of --startup-servers holding N series (0: no)
   --startup-hours H       hours of data of the start-up run (0.5)
   --startup-servers LIST  servers of the start-up run (hestia)
-  --estimate-series N     encode the block's 2 h of the first N series with
-                          chunkenc::EncodeBest, one chunk per series (20000; 0: no)
+  --estimate-series N     encode the measured block's samples of the first N series with
+                          chunkenc::EncodeBest, chunks as the block writer cuts them (20000; 0: no)
   --quick                 20000 series, 3 runs
   --work-dir DIR          where data directories and logs go (a new /tmp/storage_bench.XXXXXX)
   --keep                  keep the work directory and data
@@ -183,8 +279,9 @@ base::Result<Options> ParseOptions(int argc, char** argv) {
   ASSIGN_OR_RETURN(o.startup_servers, ServerList(startup_servers));
   if (series <= 0) return base::InvalidArgument("--series must be positive");
   o.series = static_cast<uint64_t>(series);
-  if (o.hours < 4 || o.hours > 48 || std::fmod(o.hours, 2) != 0) {
-    return base::InvalidArgument("--hours must be an even number in [4, 48]");
+  if (MeasuredRangeMs(o.hours) == 0) {
+    return base::InvalidArgument(
+        "--hours must be 4 (a 2 h block), 12 (a 6 h compacted block) or 24 (18 h)");
   }
   if (o.late_percent < 0 || o.late_percent > 100) {
     return base::InvalidArgument("--late-percent must be in [0, 100]");
@@ -204,35 +301,6 @@ base::Result<Options> ParseOptions(int argc, char** argv) {
     return base::InvalidArgument("--startup-hours must be in (0, 48]");
   }
   return o;
-}
-
-// Where the data lie: rounds [0, rounds) at first_ts_ms + r * 15 s, each instance up to 15 s
-// earlier (Fleet::OffsetMs), all within (end_ms - hours, end_ms), end_ms a multiple of 2 h.
-// The persisted block is [block_min_ms, block_max_ms); the queries cover
-// [query_start_s, query_end_s] inside it, with their 10 m lookback.
-struct Window {
-  int64_t end_ms = 0;
-  int64_t first_ts_ms = 0;
-  int64_t rounds = 0;
-  int64_t block_min_ms = 0;
-  int64_t block_max_ms = 0;
-  int64_t query_start_s = 0;
-  int64_t query_end_s = 0;
-};
-
-Window MakeWindow(double hours) {
-  const int64_t now_ms =
-      std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count();
-  Window w;
-  w.end_ms = now_ms / kBlockMs * kBlockMs;
-  w.rounds = static_cast<int64_t>(std::llround(hours * 3600e3 / kIntervalMs));
-  w.first_ts_ms = w.end_ms - (w.rounds - 1) * kIntervalMs;
-  w.block_min_ms = w.end_ms - static_cast<int64_t>(std::llround(hours * 3600e3));
-  w.block_max_ms = w.block_min_ms + kBlockMs;
-  w.query_end_s = (w.block_max_ms - 60 * 1000) / 1000;
-  w.query_start_s = w.query_end_s - 3600;
-  return w;
 }
 
 // How one server is started.
@@ -355,9 +423,13 @@ struct ServerResult {
   uint64_t samples = 0;  // acknowledged by the server
   double load_s = 0;
   double persist_s = 0;  // from the end of loading until persisted and idle
+  // Hestia, Prometheus: the measured block; VictoriaMetrics: data/ and indexdb/, all samples.
   uint64_t persisted_samples = 0;
   uint64_t persisted_bytes = 0;
   uint64_t persisted_index_bytes = 0;  // of that, index files (Hestia, Prometheus)
+  // Hestia, Prometheus: all blocks together (the measured one and the newer 2 h blocks).
+  uint64_t blocks_samples = 0;
+  uint64_t blocks_bytes = 0;
   std::string persisted_what;  // what was counted
   uint64_t disk_all_bytes = 0;  // the whole data directory, WAL included
   uint64_t rss_persisted = 0;
@@ -367,17 +439,27 @@ struct ServerResult {
   uint64_t rss_restarted = 0;
 };
 
-// Bytes per sample chunkenc::EncodeBest gives the persisted 2 h of the first `series` series of
-// the run's fleet (the same samples the servers got), one chunk per series as Hestia's block
-// writer cuts them, plus the 6 bytes of framing a chunk takes in a segment file (uvarint
-// length, encoding byte, CRC32C). Per kind of series and overall.
+// Bytes per sample chunkenc::EncodeBest gives the measured block's samples of the first `series`
+// series of the run's fleet (the same samples the servers got), cut into chunks as Hestia's
+// block writer cuts them, head blocks and compacted blocks alike (tsdb/block/block_writer.cc
+// AddSeries: chunks of at most kMaxChunkSamples, so one per series for 15 s samples up to 273
+// h), plus the framing a chunk takes in a segment file (uvarint length, encoding byte, CRC32C).
+// Per kind of series and overall.
 struct KindEstimate {
   std::string kind;
   uint64_t series = 0;
   uint64_t samples = 0;
   uint64_t bytes = 0;
+  uint64_t chunks = 0;
   uint64_t packed = 0;  // chunks that came out packed
 };
+
+// Bytes of a chunk of `data_bytes` in a segment file: uvarint length, encoding, data, CRC32C.
+uint64_t FramedChunkBytes(uint64_t data_bytes) {
+  uint64_t varint = 1;
+  for (uint64_t v = data_bytes; v >= 0x80; v >>= 7) ++varint;
+  return varint + 1 + data_bytes + 4;
+}
 
 base::Result<std::vector<KindEstimate>> EstimateBest(const Options& o, const Window& w) {
   const Fleet fleet = Fleet::WithSeries(o.series, 1, /*with_gauges=*/true, o.late_percent);
@@ -403,13 +485,21 @@ base::Result<std::vector<KindEstimate>> EstimateBest(const Options& o, const Win
       for (size_t k = 0; k < samples.size(); ++k) samples[k].push_back({ts, v[k]});
     }
     for (size_t k = 0; k < samples.size(); ++k) {
-      ASSIGN_OR_RETURN(auto chunk, tsdb::chunkenc::EncodeBest(samples[k]));
       const size_t kind = k == 0 ? 0 : k <= static_cast<size_t>(Fleet::kBuckets) ? 1 : k - 9;
       for (KindEstimate* e : {&kinds[kind], &kinds.back()}) {
         e->series += 1;
         e->samples += samples[k].size();
-        e->bytes += chunk->bytes().size() + 6;
-        e->packed += chunk->encoding() == tsdb::chunkenc::Encoding::kPacked ? 1 : 0;
+      }
+      const std::span<const model::Sample> all(samples[k]);
+      for (size_t start = 0; start < all.size(); start += tsdb::block::kMaxChunkSamples) {
+        const auto part =
+            all.subspan(start, std::min(tsdb::block::kMaxChunkSamples, all.size() - start));
+        ASSIGN_OR_RETURN(auto chunk, tsdb::chunkenc::EncodeBest(part));
+        for (KindEstimate* e : {&kinds[kind], &kinds.back()}) {
+          e->bytes += FramedChunkBytes(chunk->bytes().size());
+          e->chunks += 1;
+          e->packed += chunk->encoding() == tsdb::chunkenc::Encoding::kPacked ? 1 : 0;
+        }
       }
     }
   }
@@ -483,6 +573,74 @@ base::Status Load(const std::string& name, const Options& o, const Fleet& fleet,
   return base::Status::Ok();
 }
 
+// Whether `b` is the measured block [block_min_ms, block_max_ms). Prometheus's minTime is its
+// oldest sample's time (at most one scrape interval after the range's start), Hestia's the
+// range's start; both end at the range's end.
+bool IsMeasuredBlock(const BlockOnDisk& b, const Window& w) {
+  return b.min_time >= w.block_min_ms && b.min_time < w.block_min_ms + kIntervalMs &&
+         b.max_time == w.block_max_ms;
+}
+
+// Whether the data directory holds the measured block, no other block overlapping its range
+// (the blocks it was compacted from are gone) and no directory being written or deleted (a
+// '.' in its name: <ulid>.tmp-for-creation, <ulid>.tmp-for-deletion).
+bool MeasuredBlockSettled(const std::string& data_dir, const Window& w, std::string* blocks) {
+  bool found = false;
+  bool overlapped = false;
+  blocks->clear();
+  for (const BlockOnDisk& b : ListBlocks(data_dir)) {
+    const bool measured = IsMeasuredBlock(b, w);
+    found = found || measured;
+    overlapped = overlapped ||
+                 (!measured && b.min_time < w.block_max_ms && b.max_time > w.block_min_ms);
+    char line[80];
+    std::snprintf(line, sizeof(line), "%s[%+.1fh,%+.1fh)", blocks->empty() ? "" : " ",
+                  w.HoursFromEnd(b.min_time), w.HoursFromEnd(b.max_time));
+    *blocks += line;
+  }
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(data_dir, ec)) {
+    if (e.is_directory() && e.path().filename().string().find('.') != std::string::npos) {
+      return false;
+    }
+  }
+  return found && !overlapped;
+}
+
+// Step 3 for Hestia and Prometheus: waits until the measured block is settled and the server
+// idle, then settled still (a compaction may start after an idle second), at most
+// o.persist_max_s for the block and o.settle_max_s for each idle wait.
+base::Status AwaitMeasuredBlock(const std::string& name, const Options& o, const Window& w,
+                                const std::string& data_dir, Running& r) {
+  const auto t0 = Clock::now();
+  const auto until = t0 + std::chrono::duration<double>(o.persist_max_s);
+  std::string blocks;
+  std::string logged;
+  for (;;) {
+    if (MeasuredBlockSettled(data_dir, w, &blocks)) {
+      ASSIGN_OR_RETURN(double idle, AwaitIdle(*r.server, o.settle_max_s, &g_interrupted));
+      (void)idle;
+      if (MeasuredBlockSettled(data_dir, w, &blocks)) return base::Status::Ok();
+    }
+    if (blocks != logged) {
+      Log(name, "after %.0f s, blocks relative to B: %s", Since(t0),
+          blocks.empty() ? "none" : blocks.c_str());
+      logged = blocks;
+    }
+    if (r.server->Exited()) return Died(*r.server, "while persisting");
+    if (Clock::now() >= until) {
+      char range[80];
+      std::snprintf(range, sizeof(range), "[B%+.0fh, B%+.0fh)", w.HoursFromEnd(w.block_min_ms),
+                    w.HoursFromEnd(w.block_max_ms));
+      return base::Status(base::StatusCode::kTimeout,
+                          std::string("no block ") + range + " alone in its range after " +
+                              std::to_string(static_cast<int64_t>(o.persist_max_s)) +
+                              " s; blocks relative to B: " + (blocks.empty() ? "none" : blocks));
+    }
+    RETURN_IF_ERROR(Pause(seconds(1)));
+  }
+}
+
 // Step 3 and 4: waits until the data are persisted, then measures disk and memory.
 base::Status Persist(const std::string& name, const Options& o, const Window& w, int port,
                      const std::string& data_dir, Running& r, ServerResult* m) {
@@ -513,41 +671,27 @@ base::Status Persist(const std::string& name, const Options& o, const Window& w,
         "data/ + indexdb/ under -storageDataPath after force_merge (repeated until the size "
         "stays); all samples";
   } else {
-    // The block [block_min, block_max) must be there, and nothing else being written.
-    const auto until = t0 + std::chrono::duration<double>(o.persist_max_s);
-    for (;;) {
-      bool found = false;
-      for (const BlockOnDisk& b : ListBlocks(data_dir)) {
-        // Prometheus's minTime is its oldest sample's, Hestia's the block range's start.
-        found = found ||
-                (b.min_time < w.block_min_ms + kIntervalMs && b.max_time >= w.block_max_ms);
-      }
-      if (found) break;
-      if (r.server->Exited()) return Died(*r.server, "while persisting");
-      if (Clock::now() >= until) {
-        return base::Status(base::StatusCode::kTimeout,
-                            "no block covering the first 2 h after " +
-                                std::to_string(static_cast<int64_t>(o.persist_max_s)) + " s");
-      }
-      RETURN_IF_ERROR(Pause(seconds(1)));
-    }
-    ASSIGN_OR_RETURN(double idle, AwaitIdle(*r.server, o.settle_max_s, &g_interrupted));
-    (void)idle;
+    RETURN_IF_ERROR(AwaitMeasuredBlock(name, o, w, data_dir, r));
     std::string what;
     for (const BlockOnDisk& b : ListBlocks(data_dir)) {
-      m->persisted_bytes += b.bytes;
-      m->persisted_index_bytes += b.index_bytes;
-      m->persisted_samples += static_cast<uint64_t>(b.samples);
-      char line[200];
+      const bool measured = IsMeasuredBlock(b, w);
+      if (measured) {
+        m->persisted_bytes = b.bytes;
+        m->persisted_index_bytes = b.index_bytes;
+        m->persisted_samples = static_cast<uint64_t>(b.samples);
+      }
+      m->blocks_bytes += b.bytes;
+      m->blocks_samples += static_cast<uint64_t>(b.samples);
+      char line[240];
       std::snprintf(line, sizeof(line),
-                    "%s[%+.1fh,%+.1fh) %" PRId64 " samples %" PRIu64 " B (index %" PRIu64 " B)",
-                    what.empty() ? "" : "; ",
-                    static_cast<double>(b.min_time - w.end_ms) / 3600e3,
-                    static_cast<double>(b.max_time - w.end_ms) / 3600e3, b.samples, b.bytes,
+                    "%s%s[%+.1fh,%+.1fh) %" PRId64 " samples %" PRIu64 " B (index %" PRIu64
+                    " B)",
+                    what.empty() ? "" : "; ", measured ? "MEASURED " : "",
+                    w.HoursFromEnd(b.min_time), w.HoursFromEnd(b.max_time), b.samples, b.bytes,
                     b.index_bytes);
       what += line;
     }
-    m->persisted_what = "block directories (all files): " + what;
+    m->persisted_what = "block directories (all files) relative to B: " + what;
   }
   m->persist_s = Since(t0);
   m->disk_all_bytes = DirectoryBytes(data_dir);
@@ -556,6 +700,11 @@ base::Status Persist(const std::string& name, const Options& o, const Window& w,
       m->persist_s, m->persisted_bytes, m->persisted_samples,
       static_cast<double>(m->persisted_bytes) / static_cast<double>(m->persisted_samples),
       m->persisted_what.c_str());
+  if (m->blocks_samples > 0) {
+    Log(name, "all blocks: %" PRIu64 " B for %" PRIu64 " samples (%.3f B/sample)",
+        m->blocks_bytes, m->blocks_samples,
+        static_cast<double>(m->blocks_bytes) / static_cast<double>(m->blocks_samples));
+  }
   Log(name, "RSS %.0f MiB (%.0f B/series)", static_cast<double>(m->rss_persisted) / 1048576.0,
       static_cast<double>(m->rss_persisted) / static_cast<double>(m->series));
   return base::Status::Ok();
@@ -641,13 +790,8 @@ base::Status Run(const Options& o, const Fleet& fleet, const Window& w, const Se
     client.set_read_timeout(120, 0);
     (void)client.Get("/internal/force_flush");
   }
-  // The restart's first query reads rate(x[5m]) over the block's range; the start-up run's data
-  // may not reach it, so it queries the newest hour instead.
-  Window q = w;
-  if (!full) {
-    q.query_end_s = (w.end_ms - 60 * 1000) / 1000;
-    q.query_start_s = std::max(q.query_end_s - 3600, w.first_ts_ms / 1000 + 600);
-  }
+  // The restart's first query reads rate(x[5m]) over w's query range: the measured block's last
+  // hour, or the newest hour of the start-up run's data (MakeWindow).
   if (full) {
     RETURN_IF_ERROR(Persist(name, o, w, port, dir + "/data", r, m));
     RETURN_IF_ERROR(TimeQueries(name, o, w, r, m));
@@ -657,7 +801,7 @@ base::Status Run(const Options& o, const Fleet& fleet, const Window& w, const Se
     m->rss_persisted = Rss(*r.server);
     m->disk_all_bytes = DirectoryBytes(dir + "/data");
   }
-  RETURN_IF_ERROR(Restart(name, o, spec, q, dir, r, m));
+  RETURN_IF_ERROR(Restart(name, o, spec, w, dir, r, m));
   const std::string stop = r.server->Stop(seconds(300));
   Log(name, "stopped (%s)", stop.c_str());
   return base::Status::Ok();
@@ -675,12 +819,17 @@ std::string MiB(uint64_t bytes) { return Fixed(static_cast<double>(bytes) / 1048
 void PrintResults(const Options& o, const Window& w, const std::vector<ServerResult>& results,
                   const std::vector<ServerResult>& startup,
                   const std::vector<KindEstimate>& estimate) {
+  const double block_h =
+      static_cast<double>(w.block_max_ms - w.block_min_ms) / static_cast<double>(kHourMs);
   std::printf("\nstorage_bench: %.3g h of 15 s samples in (B - %.3g h, B), B = %" PRId64
-              " ms, %.3g %% of scrapes late; persisted block [B - %.3g h, B - %.3g h); queries "
-              "over [%" PRId64 ", %" PRId64 "] s, step 15 s, median of %" PRId64
+              " ms, %.3g %% of scrapes late; measured block [B - %.3g h, B - %.3g h) (%s); "
+              "queries over [%" PRId64 ", %" PRId64 "] s, step 15 s, median of %" PRId64
               " runs after one warm-up\n",
-              o.hours, o.hours, w.end_ms, o.late_percent, o.hours, o.hours - 2, w.query_start_s,
-              w.query_end_s, o.runs);
+              o.hours, o.hours, w.end_ms, o.late_percent, -w.HoursFromEnd(w.block_min_ms),
+              -w.HoursFromEnd(w.block_max_ms),
+              w.block_max_ms - w.block_min_ms == kBlockMs ? "the 2 h block cut from the head"
+                                                          : "compacted from 2 h blocks",
+              w.query_start_s, w.query_end_s, o.runs);
   for (const ServerResult& s : results) {
     if (!s.skipped.empty()) {
       std::printf("%s: %s\n", s.server.c_str(), s.skipped.c_str());
@@ -689,24 +838,28 @@ void PrintResults(const Options& o, const Window& w, const std::vector<ServerRes
     }
   }
   std::vector<std::vector<std::string>> rows = {
-      {"server", "series", "samples", "load_s", "persisted_samples", "persisted_MiB",
-       "B/sample", "index_B/sample", "disk_all_MiB", "rss_MiB", "rss_B/series", "ready_s",
-       "first_query_s",
-       "rss_restart_MiB", "rss_restart_B/series"}};
+      {"server", "series", "samples", "load_s", "persist_s", "persisted_samples",
+       "persisted_MiB", "B/sample", "index_B/sample", "blocks_B/sample", "disk_all_MiB",
+       "rss_MiB", "rss_B/series", "ready_s", "first_query_s", "rss_restart_MiB",
+       "rss_restart_B/series"}};
   for (const ServerResult& s : results) {
     if (!s.skipped.empty()) continue;
     const auto series = static_cast<double>(s.series);
+    const bool blocks = s.server != "victoriametrics";
     rows.push_back({s.server, std::to_string(s.series), std::to_string(s.samples),
-                    Fixed(s.load_s, 0), std::to_string(s.persisted_samples),
+                    Fixed(s.load_s, 0), Fixed(s.persist_s, 0), std::to_string(s.persisted_samples),
                     MiB(s.persisted_bytes),
                     Fixed(static_cast<double>(s.persisted_bytes) /
                               static_cast<double>(s.persisted_samples),
                           3),
-                    s.server == "victoriametrics"
-                        ? std::string("-")
-                        : Fixed(static_cast<double>(s.persisted_index_bytes) /
-                                    static_cast<double>(s.persisted_samples),
-                                3),
+                    !blocks ? std::string("-")
+                            : Fixed(static_cast<double>(s.persisted_index_bytes) /
+                                        static_cast<double>(s.persisted_samples),
+                                    3),
+                    !blocks ? std::string("-")
+                            : Fixed(static_cast<double>(s.blocks_bytes) /
+                                        static_cast<double>(s.blocks_samples),
+                                    3),
                     MiB(s.disk_all_bytes), MiB(s.rss_persisted),
                     Fixed(static_cast<double>(s.rss_persisted) / series, 0), Fixed(s.ready_s, 2),
                     Fixed(s.first_query_s, 2), MiB(s.rss_restarted),
@@ -729,15 +882,16 @@ void PrintResults(const Options& o, const Window& w, const std::vector<ServerRes
   PrintTable(qrows, 2, o.markdown, 1);
 
   if (!estimate.empty()) {
-    std::printf("\nchunkenc::EncodeBest over the persisted 2 h of the first %" PRIu64
-                " series, one chunk per series, 6 B framing each (chunk bytes only, no index):\n",
-                estimate.back().series);
+    std::printf("\nchunkenc::EncodeBest over the measured block's %.3g h of the first %" PRIu64
+                " series, chunks of at most %zu samples as the block writer cuts them, with "
+                "their framing in the segment file (chunk bytes only, no index):\n",
+                block_h, estimate.back().series, tsdb::block::kMaxChunkSamples);
     std::vector<std::vector<std::string>> erows = {
-        {"kind", "series", "samples", "best_B/sample", "packed_chunks"}};
+        {"kind", "series", "samples", "best_B/sample", "chunks", "packed_chunks"}};
     for (const KindEstimate& e : estimate) {
       erows.push_back({e.kind, std::to_string(e.series), std::to_string(e.samples),
                        Fixed(static_cast<double>(e.bytes) / static_cast<double>(e.samples), 3),
-                       std::to_string(e.packed)});
+                       std::to_string(e.chunks), std::to_string(e.packed)});
     }
     PrintTable(erows, 1, o.markdown);
     for (const ServerResult& s : results) {
@@ -747,8 +901,8 @@ void PrintResults(const Options& o, const Window& w, const std::vector<ServerRes
       const double index = static_cast<double>(s.persisted_index_bytes) / samples;
       const double best = static_cast<double>(estimate.back().bytes) /
                           static_cast<double>(estimate.back().samples);
-      std::printf("hestia's block: %.3f B/sample, of which index %.3f; EncodeBest estimate "
-                  "plus that index: %.3f + %.3f = %.3f B/sample\n",
+      std::printf("hestia's measured block: %.3f B/sample, of which index %.3f; EncodeBest "
+                  "estimate plus that index: %.3f + %.3f = %.3f B/sample\n",
                   other / samples, index, best, index, best + index);
     }
   }
@@ -829,11 +983,11 @@ int Main(int argc, char** argv) {
   std::fprintf(stderr, "storage_bench: work dir %s\n", o.work_dir.c_str());
   std::vector<ServerResult> results;
   std::vector<ServerResult> startup;
-  const Window w = MakeWindow(o.hours);
+  const Window w = MakeWindow(o.hours, NowMs());
   int failures = RunAll(o, o.servers, o.series, w, true, "", &results);
   if (o.startup_series > 0) {
-    failures += RunAll(o, o.startup_servers, o.startup_series, MakeWindow(o.startup_hours), false,
-                       "_startup", &startup);
+    failures += RunAll(o, o.startup_servers, o.startup_series,
+                       MakeWindow(o.startup_hours, NowMs()), false, "_startup", &startup);
   }
   std::vector<KindEstimate> estimate;
   if (o.estimate_series > 0 && !g_interrupted) {
