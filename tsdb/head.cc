@@ -39,6 +39,9 @@ Head::Head(const Options& options)
     r.AddGaugeFunc("prometheus_tsdb_head_max_time",
                    "Maximum timestamp of the head block. The unit is decided by the library consumer.",
                    [this] { return static_cast<double>(max_time()); });
+    r.AddGaugeFunc("prometheus_tsdb_head_chunks_storage_size_bytes",
+                   "Size of the chunks_head directory.",
+                   [this] { return static_cast<double>(chunk_store_ ? chunk_store_->SizeBytes() : 0); });
     r.AddGaugeFunc("hestia_tsdb_symbol_table_size_bytes",
                    "Bytes held by the interned label names and values of the head.",
                    [this] { return static_cast<double>(symbols_.ByteSize()); });

@@ -53,6 +53,11 @@ done
 
 COUNT="sum(count_over_time(blocks_test[8h]))"
 [ "$(query "$COUNT" "$END")" = "$TOTAL" ] || fail "expected $TOTAL samples over blocks and head, got $(query "$COUNT" "$END")"
+# The head's closed chunks (3 h left: 120 of every series' 180 samples) are in chunks_head/.
+[ "$(head -c 4 "$DATA/chunks_head/000001" 2>/dev/null)" = HCHK ] ||
+  fail "no head chunk file: $(ls -la "$DATA/chunks_head" 2>&1)"
+size=$(metric prometheus_tsdb_head_chunks_storage_size_bytes)
+[ "$size" != "" ] && [ "$size" != 0 ] || fail "prometheus_tsdb_head_chunks_storage_size_bytes is '$size'"
 
 # delete_series: one series entirely, another for its first two hours.
 code=$(curl -s -o "$WORK/del.out" -w '%{http_code}' -X POST "$URL/api/v1/admin/tsdb/delete_series" \
@@ -87,6 +92,7 @@ fi
 
 # Restart: blocks are loaded, only the newest part comes from the WAL.
 stop "$HPID"
+[ -z "$(ls "$DATA/chunks_head")" ] || fail "head chunk files left after a clean stop: $(ls "$DATA/chunks_head")"
 run_hestia --web.enable-admin-api
 [ "$(metric prometheus_tsdb_blocks_loaded)" != "0" ] || fail "no block loaded after restart"
 [ "$(query "$COUNT" "$END")" = "$WANT" ] || fail "after restart: expected $WANT, got $(query "$COUNT" "$END")"
