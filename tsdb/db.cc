@@ -393,6 +393,10 @@ base::Status DB::CompactBlocks() {
     }
     impl_->Replace(ulids, std::move(out));
     for (const auto& b : plan) RETURN_IF_ERROR(RemoveBlockDir(b->dir()));
+    plan.clear();
+    raw.clear();
+    // The merge's series and the index writer's tables are free now (see CutHead).
+    ::malloc_trim(0);
   }
 }
 
