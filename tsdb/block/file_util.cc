@@ -27,6 +27,10 @@ MmapFile& MmapFile::operator=(MmapFile&& o) noexcept {
   return *this;
 }
 
+void MmapFile::ReleaseResident() const {
+  if (addr_ != nullptr) ::madvise(addr_, size_, MADV_DONTNEED);
+}
+
 base::Result<MmapFile> MmapFile::Open(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {

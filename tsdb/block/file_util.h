@@ -25,6 +25,10 @@ class MmapFile {
   static base::Result<MmapFile> Open(const std::string& path);
   // The file's bytes; valid while this object lives.
   std::string_view data() const { return {static_cast<const char*>(addr_), size_}; }
+  // Unmaps the pages read so far from the process's resident set; they stay in the page cache
+  // and data() stays valid (a later read maps them again). For a reader that has parsed what it
+  // keeps and may not touch the rest for a long time.
+  void ReleaseResident() const;
 
  private:
   void* addr_ = nullptr;

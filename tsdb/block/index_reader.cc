@@ -92,6 +92,9 @@ base::Result<std::unique_ptr<IndexReader>> IndexReader::Open(const std::string& 
     r->names_.push_back(std::move(n));
   }
   if (!dec.ok() || !dec.empty()) return r->Corrupt("malformed label index");
+  // Parsing mapped the symbol table and label index (in the page cache's large folios, often
+  // the whole file); queries map what they read again. An idle block costs no resident memory.
+  r->file_.ReleaseResident();
   return r;
 }
 
