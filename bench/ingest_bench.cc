@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "tests/tools/child_process.h"
+#include "bench/bench_main.h"
 #include "bench/proc_stats.h"
 #include "tests/tools/flags.h"
 #include "tests/tools/net.h"
@@ -49,8 +50,6 @@ using std::chrono::seconds;
 
 // Set by SIGINT/SIGTERM/SIGHUP; every wait below checks it and unwinds, and the ChildProcess
 // destructors stop what was started.
-volatile std::sig_atomic_t g_interrupted = 0;
-void OnSignal(int) { g_interrupted = 1; }
 
 // Sleeps up to `d`; false if interrupted.
 bool Sleep(std::chrono::duration<double> d) {
@@ -468,10 +467,7 @@ int Main(int argc, char** argv) {
     return 2;
   }
   Options o = std::move(parsed).value();
-  signal(SIGINT, OnSignal);
-  signal(SIGTERM, OnSignal);
-  signal(SIGHUP, OnSignal);
-  signal(SIGPIPE, SIG_IGN);
+  HandleStopSignals();
 
   if (access(o.loadgen.c_str(), X_OK) != 0) {
     std::fprintf(stderr,
@@ -480,16 +476,12 @@ int Main(int argc, char** argv) {
                  o.loadgen.c_str());
     return 2;
   }
-  bool own_work_dir = false;
-  if (o.work_dir.empty()) {
-    std::string tmpl = (fs::temp_directory_path() / "ingest_bench.XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) {
-      std::perror("ingest_bench: mkdtemp");
-      return 1;
-    }
-    o.work_dir = tmpl;
-    own_work_dir = true;
+  auto work_dir = MakeWorkDir(o.work_dir, "ingest_bench");
+  if (!work_dir) {
+    std::fprintf(stderr, "ingest_bench: %s\n", work_dir.error().message().c_str());
+    return 1;
   }
+  o.work_dir = work_dir->path;
   std::fprintf(stderr,
                "ingest_bench: %" PRIu64 " series x %" PRId64 " rounds (%" PRId64
                " ms apart), batch %" PRId64 ", %" PRId64 " senders; work dir %s\n",
@@ -542,14 +534,7 @@ int Main(int argc, char** argv) {
     }
   }
   PrintTable(results, o.markdown);
-  if (own_work_dir && !o.keep && failures == 0) {
-    std::error_code ec;
-    fs::remove_all(o.work_dir, ec);
-  } else {
-    std::printf("work dir kept: %s\n", o.work_dir.c_str());
-  }
-  if (g_interrupted) return 130;
-  return failures > 0 ? 1 : 0;
+  return FinishRun(*work_dir, o.keep, failures);
 }
 
 }  // namespace

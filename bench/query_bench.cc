@@ -36,6 +36,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_main.h"
 #include "bench/proc_stats.h"
 #include "bench/query_bench_fleet.h"
 #include "bench/query_bench_server.h"
@@ -55,8 +56,6 @@ using std::chrono::seconds;
 
 // Set by SIGINT/SIGTERM/SIGHUP; every wait checks it, and the ChildProcess destructors stop
 // what was started.
-volatile std::sig_atomic_t g_interrupted = 0;
-void OnSignal(int) { g_interrupted = 1; }
 
 // The queries of the issue, on the data set of query_bench_fleet.h. `x` has one series per
 // instance, `x_bucket` ten; the regex matches the even-numbered half of the instances.
@@ -650,21 +649,14 @@ int Main(int argc, char** argv) {
     return 2;
   }
   Options o = std::move(parsed).value();
-  signal(SIGINT, OnSignal);
-  signal(SIGTERM, OnSignal);
-  signal(SIGHUP, OnSignal);
-  signal(SIGPIPE, SIG_IGN);
+  HandleStopSignals();
 
-  bool own_work_dir = false;
-  if (o.work_dir.empty()) {
-    std::string tmpl = (fs::temp_directory_path() / "query_bench.XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) {
-      std::perror("query_bench: mkdtemp");
-      return 1;
-    }
-    o.work_dir = tmpl;
-    own_work_dir = true;
+  auto work_dir = MakeWorkDir(o.work_dir, "query_bench");
+  if (!work_dir) {
+    std::fprintf(stderr, "query_bench: %s\n", work_dir.error().message().c_str());
+    return 1;
   }
+  o.work_dir = work_dir->path;
   if (!o.perf_dir.empty()) fs::create_directories(o.perf_dir);
   const Fleet fleet = Fleet::WithSeries(o.series, 1);
   const Window w = MakeWindow(o);
@@ -744,14 +736,7 @@ int Main(int argc, char** argv) {
     }
   }
   PrintResults(o, fleet, w, results);
-  if (own_work_dir && !o.keep && failures == 0) {
-    std::error_code ec;
-    fs::remove_all(o.work_dir, ec);
-  } else {
-    std::printf("work dir kept: %s\n", o.work_dir.c_str());
-  }
-  if (g_interrupted) return 130;
-  return failures > 0 ? 1 : 0;
+  return FinishRun(*work_dir, o.keep, failures);
 }
 
 }  // namespace

@@ -30,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_main.h"
 #include "bench/proc_stats.h"
 #include "tests/tools/child_process.h"
 #include "tests/tools/flags.h"
@@ -51,8 +52,6 @@ using std::chrono::seconds;
 
 // Set by SIGINT/SIGTERM/SIGHUP; every wait checks it, and the ChildProcess destructors stop
 // what was started.
-volatile std::sig_atomic_t g_interrupted = 0;
-void OnSignal(int) { g_interrupted = 1; }
 
 // Sleeps up to `d`; false if interrupted.
 bool Sleep(std::chrono::duration<double> d) {
@@ -454,26 +453,19 @@ int Main(int argc, char** argv) {
     return 2;
   }
   Options o = std::move(parsed).value();
-  signal(SIGINT, OnSignal);
-  signal(SIGTERM, OnSignal);
-  signal(SIGHUP, OnSignal);
-  signal(SIGPIPE, SIG_IGN);
+  HandleStopSignals();
 
   if (!IsExecutable(o.exporter)) {
     std::fprintf(stderr, "scrape_bench: no scrape_exporter at %s (build target scrape_exporter)\n",
                  o.exporter.c_str());
     return 2;
   }
-  bool own_work_dir = false;
-  if (o.work_dir.empty()) {
-    std::string tmpl = (fs::temp_directory_path() / "scrape_bench.XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) {
-      std::perror("scrape_bench: mkdtemp");
-      return 1;
-    }
-    o.work_dir = tmpl;
-    own_work_dir = true;
+  auto work_dir = MakeWorkDir(o.work_dir, "scrape_bench");
+  if (!work_dir) {
+    std::fprintf(stderr, "scrape_bench: %s\n", work_dir.error().message().c_str());
+    return 1;
   }
+  o.work_dir = work_dir->path;
   std::fprintf(stderr,
                "scrape_bench: %lld targets x %lld series every %lld s, warm-up %.0f s, window "
                "%.0f s, compression %s; work dir %s\n",
@@ -548,14 +540,7 @@ int Main(int argc, char** argv) {
   }
   (*exporter)->Stop(seconds(10));
   PrintTable(o, results);
-  if (own_work_dir && !o.keep && failures == 0) {
-    std::error_code ec;
-    fs::remove_all(o.work_dir, ec);
-  } else {
-    std::printf("work dir kept: %s\n", o.work_dir.c_str());
-  }
-  if (g_interrupted) return 130;
-  return failures > 0 ? 1 : 0;
+  return FinishRun(*work_dir, o.keep, failures);
 }
 
 }  // namespace

@@ -53,6 +53,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_main.h"
 #include "bench/proc_stats.h"
 #include "bench/query_bench_fleet.h"
 #include "bench/query_bench_server.h"
@@ -74,8 +75,6 @@ using std::chrono::seconds;
 
 // Set by SIGINT/SIGTERM/SIGHUP; every wait checks it, and the ChildProcess destructors stop
 // what was started.
-volatile std::sig_atomic_t g_interrupted = 0;
-void OnSignal(int) { g_interrupted = 1; }
 
 constexpr int64_t kIntervalMs = Fleet::kIntervalMs;
 constexpr int64_t kHourMs = 3600 * 1000;
@@ -965,21 +964,14 @@ int Main(int argc, char** argv) {
     return 2;
   }
   Options o = std::move(parsed).value();
-  signal(SIGINT, OnSignal);
-  signal(SIGTERM, OnSignal);
-  signal(SIGHUP, OnSignal);
-  signal(SIGPIPE, SIG_IGN);
+  HandleStopSignals();
 
-  bool own_work_dir = false;
-  if (o.work_dir.empty()) {
-    std::string tmpl = (fs::temp_directory_path() / "storage_bench.XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) {
-      std::perror("storage_bench: mkdtemp");
-      return 1;
-    }
-    o.work_dir = tmpl;
-    own_work_dir = true;
+  auto work_dir = MakeWorkDir(o.work_dir, "storage_bench");
+  if (!work_dir) {
+    std::fprintf(stderr, "storage_bench: %s\n", work_dir.error().message().c_str());
+    return 1;
   }
+  o.work_dir = work_dir->path;
   std::fprintf(stderr, "storage_bench: work dir %s\n", o.work_dir.c_str());
   std::vector<ServerResult> results;
   std::vector<ServerResult> startup;
@@ -1002,14 +994,7 @@ int Main(int argc, char** argv) {
     }
   }
   PrintResults(o, w, results, startup, estimate);
-  if (own_work_dir && !o.keep && failures == 0) {
-    std::error_code ec;
-    fs::remove_all(o.work_dir, ec);
-  } else {
-    std::printf("work dir kept: %s\n", o.work_dir.c_str());
-  }
-  if (g_interrupted) return 130;
-  return failures > 0 ? 1 : 0;
+  return FinishRun(*work_dir, o.keep, failures);
 }
 
 }  // namespace
